@@ -1,0 +1,234 @@
+"""What happened, day by day: events, their categories, citations and related events.
+
+Import direction: sources <- newsroom <- events. This app may import from both others.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase
+
+from newsroom.images import validate_image
+from newsroom.markup import render_markdown
+from newsroom.models import Entity, Publishable, PublishableQuerySet
+from sources.models import Citation, citation_constraints
+
+SLUG_MAX_LENGTH = 150
+
+
+def headline_slug(headline: str) -> str:
+    """A clean slug from a headline, cut at a word boundary to fit the column."""
+    slug = slugify(headline)
+    if len(slug) > SLUG_MAX_LENGTH:
+        slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
+    return slug or "event"
+
+
+class Category(models.Model):
+    """A heading of the day page, as on Wikipedia's current-events portal."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the day page.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaggedEvent(ItemBase):
+    content_object = models.ForeignKey(
+        "Event", on_delete=models.CASCADE, related_name="tagged_entities"
+    )
+    tag = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tagged_events")
+
+    class Meta:
+        verbose_name = "event entity"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+
+class EventQuerySet(PublishableQuerySet):
+    def on(self, day: dt.date) -> "EventQuerySet":
+        return self.filter(date=day)
+
+    def with_citation_counts(self) -> "EventQuerySet":
+        """Annotate `citation_count` and `publisher_count` (distinct publishers cited)."""
+        return self.annotate(
+            citation_count=Count("citations", distinct=True),
+            publisher_count=Count("citations__source__publisher", distinct=True),
+        )
+
+
+class Event(Publishable):
+    date = models.DateField(db_index=True, help_text="The day it happened, in the place it happened.")
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        allow_unicode=False,
+        blank=True,
+        help_text="Unique within the day; filled from the headline if left empty.",
+    )
+    headline = models.CharField(
+        max_length=500, help_text="One sentence saying what happened, in the past or present tense."
+    )
+    summary = models.TextField(blank=True, help_text="A short paragraph of context.")
+    body = models.TextField(blank=True, help_text="Optional longer text, in Markdown.")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    place = models.ForeignKey(
+        Entity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events_here",
+        limit_choices_to={"kind": Entity.Kind.PLACE},
+    )
+    topic = models.ForeignKey(
+        Entity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topic_events",
+        limit_choices_to={"kind": Entity.Kind.TOPIC},
+        help_text="The ongoing story this event belongs to, e.g. “2010 Kyrgyz revolution”.",
+    )
+    cover_image = models.ImageField(
+        upload_to="events/%Y/%m/", blank=True, validators=[validate_image]
+    )
+    cover_image_alt = models.CharField(
+        "cover image text alternative",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    cover_image_credit = models.CharField(
+        max_length=200, blank=True, help_text="Who made the picture, e.g. “Al Jazeera”."
+    )
+    entities = TaggableManager(
+        through=TaggedEvent,
+        blank=True,
+        verbose_name="entities",
+        help_text="People, places, organisations and topics, separated by commas.",
+    )
+    related_events = models.ManyToManyField(
+        "self",
+        through="RelatedEvent",
+        through_fields=("from_event", "to_event"),
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+    )
+    related_stories = models.ManyToManyField(
+        "newsroom.Story", blank=True, related_name="events"
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        get_latest_by = "date"
+        constraints = [
+            *Publishable.publishable_constraints(),
+            models.UniqueConstraint(
+                fields=["date", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug_per_day",
+                violation_error_message="Another event on this day already uses this slug.",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"),
+        ]
+        indexes = [models.Index(fields=["status", "date"])]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def unique_slug(self) -> str:
+        """A slug from the headline that no other event of the same day uses."""
+        base = headline_slug(self.headline)
+        taken = set(
+            Event.objects.filter(date=self.date, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            suffix = f"-{n}"
+            slug, n = base[: SLUG_MAX_LENGTH - len(suffix)] + suffix, n + 1
+        return slug
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "events:event",
+            kwargs={
+                "year": self.date.year,
+                "month": self.date.month,
+                "day": self.date.day,
+                "slug": self.slug,
+            },
+        )
+
+    def get_day_url(self) -> str:
+        return reverse(
+            "events:day",
+            kwargs={"year": self.date.year, "month": self.date.month, "day": self.date.day},
+        )
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    def clean(self) -> None:
+        if not self.slug and self.headline and self.date:
+            self.slug = self.unique_slug()
+        if self.cover_image and not self.cover_image_alt:
+            raise ValidationError(
+                {"cover_image_alt": "Describe the cover image for readers who cannot see it."}
+            )
+
+
+class RelatedEvent(models.Model):
+    """An ordered link from one event to another ("Related:" in the archive)."""
+
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="related_links")
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_event", "to_event"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")),
+                name="%(app_label)s_%(class)s_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_event} → {self.to_event}"
+
+
+class EventCitation(Citation):
+    item = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        verbose_name = "citation"
+        constraints = citation_constraints()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    """The desk: entities, the publishable base, sections, authors and stories."""
+
+    name = "newsroom"
+    verbose_name = "Newsroom"

@@ -1,0 +1,320 @@
+"""The editorial core: entities, the publishable base, sections, authors, stories.
+
+Import direction: sources <- newsroom <- events. This module may import from `sources`, never
+from `events`; events link back here with string references ("newsroom.Entity").
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from sources.models import Citation, citation_constraints
+
+from .images import validate_image
+from .markup import render_markdown
+
+
+class Entity(TagBase):
+    """A person, place, organisation or topic; one vocabulary shared by stories and events."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        PLACE = "place", "Place"
+        ORGANISATION = "organisation", "Organisation"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        default=Kind.TOPIC,
+        db_index=True,
+        help_text="Topics are ongoing stories, e.g. “2010 Kyrgyz revolution”.",
+    )
+    description = models.TextField(blank=True, help_text="One or two sentences for its page.")
+
+    class Meta:
+        verbose_name = "entity"
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:topic", kwargs={"slug": self.slug})
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, *, at: datetime | None = None):
+        """What a reader may see: published, with a go-live time already past.
+
+        The one definition of visibility; `Publishable.is_published` is its twin for one item.
+        """
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+
+class Publishable(models.Model):
+    """Fields and rules shared by everything that goes through the desk."""
+
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.DRAFT, db_index=True, editable=False
+    )
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Readers see the item from this moment; a future time means scheduled.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every save; guards against lost updates."
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def publishable_constraints(cls) -> list[models.BaseConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED) | models.Q(publish_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_time",
+            ),
+        ]
+
+    @property
+    def is_published(self) -> bool:
+        """Twin of `published()` for one item already in memory."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "modified_at"}
+        super().save(*args, **kwargs)
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(
+        max_length=200, blank=True, help_text="Shown with the byline, e.g. “Central Asia correspondent”."
+    )
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="The staff account of this author, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaggedStory(ItemBase):
+    content_object = models.ForeignKey(
+        "Story", on_delete=models.CASCADE, related_name="tagged_entities"
+    )
+    tag = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tagged_stories")
+
+    class Meta:
+        verbose_name = "story entity"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+
+class Story(Publishable):
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The last part of the story's address; filled from the headline if left empty.",
+    )
+    kicker = models.CharField(
+        max_length=100, blank=True, help_text="A word or two above the headline, e.g. “Analysis”."
+    )
+    dek = models.CharField(
+        "standfirst", max_length=500, blank=True, help_text="One sentence under the headline."
+    )
+    body = models.TextField(blank=True, help_text="Markdown. Use ## for subheadings.")
+    dateline = models.ForeignKey(
+        Entity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="datelined_stories",
+        limit_choices_to={"kind": Entity.Kind.PLACE},
+        help_text="Where the story was reported from.",
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
+    )
+    authors = models.ManyToManyField(Author, through="StoryAuthor", blank=True, related_name="stories")
+    lead_image = models.ImageField(
+        upload_to="stories/%Y/%m/", blank=True, validators=[validate_image]
+    )
+    lead_image_alt = models.CharField(
+        "lead image text alternative",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField(max_length=500, blank=True)
+    lead_image_credit = models.CharField(
+        max_length=200, blank=True, help_text="Photographer and agency, e.g. “Jane Doe / AP”."
+    )
+    entities = TaggableManager(
+        through=TaggedStory,
+        blank=True,
+        verbose_name="entities",
+        help_text="People, places, organisations and topics, separated by commas.",
+    )
+    related_stories = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-publish_at", "-created_at"]
+        get_latest_by = "publish_at"
+        constraints = Publishable.publishable_constraints()
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200].rstrip("-") or "story"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        when = timezone.localdate(self.publish_at or self.created_at)
+        return reverse(
+            "newsroom:story",
+            kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": self.slug},
+        )
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    def clean(self) -> None:
+        if self.lead_image and not self.lead_image_alt:
+            raise ValidationError(
+                {"lead_image_alt": "Describe the lead image for readers who cannot see it."}
+            )
+
+
+class StoryAuthor(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "byline"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "author"], name="%(app_label)s_%(class)s_unique_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.author)
+
+
+class StoryCitation(Citation):
+    item = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        verbose_name = "citation"
+        constraints = citation_constraints()
+
+
+class Correction(models.Model):
+    """A dated public note on a published story saying what was wrong and what changed."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    published_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(help_text="Shown to readers under the story. Say what was wrong.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Correction of {timezone.localdate(self.published_at)}"

@@ -1,0 +1,16 @@
+"""Root URLconf: the admin, then the readers' pages of each app."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("events/", include("events.urls")),
+    path("sources/", include("sources.urls")),
+    path("", include("newsroom.public_urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

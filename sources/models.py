@@ -1,0 +1,206 @@
+"""Who said it: publishers, the documents we cite, and the citation base other apps extend.
+
+Import direction: this app imports from no other project app (sources <- newsroom <- events).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .links import candidate_domains, domain_of, normalize_url
+
+
+class Publisher(models.Model):
+    class Kind(models.TextChoices):
+        AGENCY = "agency", "News agency"
+        NEWSPAPER = "newspaper", "Newspaper"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        ONLINE = "online", "Online publication"
+        GOVERNMENT = "government", "Government or official body"
+        NGO = "ngo", "NGO or research body"
+        REFERENCE = "reference", "Reference work"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True, help_text="As readers know it: “BBC”.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Used in /sources/<slug>/.")
+    homepage = models.URLField(blank=True, max_length=500)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    country = models.CharField(
+        max_length=100, blank=True, help_text="Where the publisher is based, e.g. “Qatar”."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:publisher", kwargs={"slug": self.slug})
+
+
+class PublisherDomainQuerySet(models.QuerySet):
+    def publisher_for(self, url: str) -> Publisher | None:
+        """The publisher whose domain is the most specific match for `url`'s host, if any."""
+        candidates = candidate_domains(domain_of(url))
+        if not candidates:
+            return None
+        matches = {d.domain: d.publisher for d in self.filter(domain__in=candidates)}
+        return next((matches[c] for c in candidates if c in matches), None)
+
+
+class PublisherDomain(models.Model):
+    """A web domain a publisher publishes on; a cited URL on it is attributed to them."""
+
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text="Host name without “www.”, e.g. “bbc.co.uk”. Sub-domains match too.",
+    )
+
+    objects = PublisherDomainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")),
+                name="%(app_label)s_%(class)s_domain_lowercase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+        if not self.domain or "/" in self.domain or " " in self.domain:
+            raise ValidationError({"domain": "Enter a bare host name such as “bbc.co.uk”."})
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+        super().save(*args, **kwargs)
+
+
+class SourceQuerySet(models.QuerySet):
+    def for_url(self, url: str, **defaults) -> tuple["Source", bool]:
+        """Find the source for `url` in any spelling, or create it. Returns (source, created)."""
+        return self.get_or_create(url=normalize_url(url), defaults=defaults)
+
+
+class Source(models.Model):
+    """One cited document, identified by its normalized URL."""
+
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        unique=True,
+        help_text="Paste the link as you found it; tracking parameters and fragments are removed.",
+    )
+    title = models.CharField(max_length=500, blank=True, help_text="The document's own title.")
+    publisher = models.ForeignKey(
+        Publisher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Left empty, it is filled from the URL's domain when a publisher claims it.",
+    )
+    author = models.CharField(max_length=300, blank=True, help_text="Byline, if there is one.")
+    published_on = models.DateField(
+        null=True, blank=True, help_text="When the document was published."
+    )
+    language = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47 tag of the document's language, e.g. “en”."
+    )
+    archive_url = models.URLField(
+        "archive URL", max_length=1000, blank=True, help_text="A saved copy, in case it moves."
+    )
+    last_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the link was last checked."
+    )
+    last_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="HTTP status of the last link check."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.url)
+
+    def clean(self) -> None:
+        try:
+            self.url = normalize_url(self.url)
+        except ValidationError as error:
+            raise ValidationError({"url": error.messages}) from None
+
+    def save(self, *args, **kwargs) -> None:
+        self.url = normalize_url(self.url)
+        if self.publisher_id is None:
+            self.publisher = PublisherDomain.objects.publisher_for(self.url)
+        super().save(*args, **kwargs)
+
+
+class Citation(models.Model):
+    """A source cited by an item, at a position in its numbered list.
+
+    Concrete subclasses add the foreign key to the citing item, named `item`, and the
+    constraints that go with it (see `citation_constraints`).
+    """
+
+    class Role(models.TextChoices):
+        SOURCE = "source", "Source"
+        IMAGE_CREDIT = "image_credit", "Image credit"
+        QUOTE = "quote", "Quoted"
+        DATA = "data", "Data"
+        BACKGROUND = "background", "Background"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order in the numbered source list (lowest first)."
+    )
+    role = models.CharField(max_length=20, choices=Role, default=Role.SOURCE)
+    quote = models.TextField(blank=True, help_text="The passage this item relies on, verbatim.")
+    note = models.TextField(blank=True, help_text="For editors; not shown to readers.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.source}"
+
+
+def citation_constraints() -> list[models.BaseConstraint]:
+    """One source at most once per role in an item's list; positions unique per item.
+
+    The position constraint is deferred so that reordering (swapping two positions) works in
+    one transaction on PostgreSQL; SQLite has no deferrable constraints and skips it.
+    """
+    return [
+        models.UniqueConstraint(
+            fields=["item", "source", "role"], name="%(app_label)s_%(class)s_unique_source"
+        ),
+        models.UniqueConstraint(
+            fields=["item", "position"],
+            name="%(app_label)s_%(class)s_unique_position",
+            deferrable=models.Deferrable.DEFERRED,
+        ),
+    ]
