@@ -73,7 +73,9 @@ class EventQuerySet(PublishableQuerySet):
 
 
 class Event(Publishable):
-    date = models.DateField(db_index=True, help_text="The day it happened, in the place it happened.")
+    date = models.DateField(
+        db_index=True, help_text="The day it happened, in the place it happened."
+    )
     slug = models.SlugField(
         max_length=SLUG_MAX_LENGTH,
         allow_unicode=False,
@@ -131,9 +133,7 @@ class Event(Publishable):
         blank=True,
         related_name="+",
     )
-    related_stories = models.ManyToManyField(
-        "newsroom.Story", blank=True, related_name="events"
-    )
+    related_stories = models.ManyToManyField("newsroom.Story", blank=True, related_name="events")
 
     objects = EventQuerySet.as_manager()
 
@@ -147,7 +147,9 @@ class Event(Publishable):
                 name="%(app_label)s_%(class)s_unique_slug_per_day",
                 violation_error_message="Another event on this day already uses this slug.",
             ),
-            models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"
+            ),
         ]
         indexes = [models.Index(fields=["status", "date"])]
 

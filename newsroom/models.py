@@ -106,6 +106,13 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "modified_at"}
+        super().save(*args, **kwargs)
+
     @classmethod
     def publishable_constraints(cls) -> list[models.BaseConstraint]:
         return [
@@ -132,13 +139,6 @@ class Publishable(models.Model):
             and self.publish_at > timezone.now()
         )
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            self.version = (self.version or 0) + 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "modified_at"}
-        super().save(*args, **kwargs)
-
 
 class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -160,7 +160,9 @@ class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(
-        max_length=200, blank=True, help_text="Shown with the byline, e.g. “Central Asia correspondent”."
+        max_length=200,
+        blank=True,
+        help_text="Shown with the byline, e.g. “Central Asia correspondent”.",
     )
     bio = models.TextField(blank=True)
     user = models.OneToOneField(
@@ -220,7 +222,9 @@ class Story(Publishable):
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
     )
-    authors = models.ManyToManyField(Author, through="StoryAuthor", blank=True, related_name="stories")
+    authors = models.ManyToManyField(
+        Author, through="StoryAuthor", blank=True, related_name="stories"
+    )
     lead_image = models.ImageField(
         upload_to="stories/%Y/%m/", blank=True, validators=[validate_image]
     )

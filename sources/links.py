@@ -5,7 +5,8 @@ form `normalize_url` gives it. The rules are deliberately conservative: only dif
 never change which document a server returns are removed.
 """
 
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
 
@@ -32,9 +33,12 @@ TRACKING_PARAMETERS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_",)
 
-# Characters left as they are in a path; everything else is percent-encoded.
-PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+# RFC 3986: unreserved characters never need escaping, so their escapes are decoded.
+UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Characters left as they are in a path or query; everything else is percent-encoded.
+PATH_SAFE = "/:@!$&'()*+,;="
 QUERY_SAFE = PATH_SAFE + "?"
+ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 def _is_tracking(name: str) -> bool:
@@ -42,17 +46,27 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
 
 
-def _requote(text: str, safe: str) -> str:
-    """Percent-encode consistently: decode only unreserved escapes, upper-case the rest."""
-    return quote(unquote(text, errors="surrogateescape"), safe=safe, errors="surrogateescape")
+def _normalize_escapes(text: str, safe: str) -> str:
+    """Percent-encoding one way: unreserved escapes decoded, other escapes upper-cased,
+    characters that must be escaped (spaces, non-ASCII, a stray %) escaped. Reserved escapes
+    such as %2F stay escaped: decoding them could change which document is meant."""
+    out = []
+    for token in ESCAPE.split(text):
+        if ESCAPE.fullmatch(token):
+            char = chr(int(token[1:], 16))
+            out.append(char if char in UNRESERVED else token.upper())
+        elif token:
+            out.append(quote(token, safe=safe, errors="surrogateescape"))
+    return "".join(out)
 
 
 def normalize_url(url: str) -> str:
     """The canonical form of an http(s) URL, or ValidationError for anything else.
 
-    Lower-cases scheme and host, drops default ports, the fragment, tracking parameters and a
-    trailing `?`, gives an empty path as `/` and encodes percent-escapes one way. Path case,
-    parameter order and trailing slashes are kept: servers may treat them as different.
+    Lower-cases scheme and host, drops credentials, default ports, the fragment, tracking
+    parameters and empty query pieces, gives an empty path as `/` and writes percent-escapes
+    one way. Path case, parameter order and trailing slashes are kept: servers may treat them
+    as different documents.
     """
     if not isinstance(url, str):
         raise ValidationError("A URL must be text.", code="invalid")
@@ -78,13 +92,13 @@ def normalize_url(url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = _requote(parts.path, PATH_SAFE) or "/"
-    pairs = [
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_tracking(name)
-    ]
-    query = urlencode(pairs, quote_via=quote, safe=QUERY_SAFE.replace("&", "").replace("=", ""))
+    path = _normalize_escapes(parts.path, PATH_SAFE) or "/"
+    pieces = (piece for piece in parts.query.split("&") if piece)
+    query = "&".join(
+        _normalize_escapes(piece, QUERY_SAFE)
+        for piece in pieces
+        if not _is_tracking(unquote(piece.split("=", 1)[0]))
+    )
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

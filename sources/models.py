@@ -81,14 +81,14 @@ class PublisherDomain(models.Model):
     def __str__(self) -> str:
         return self.domain
 
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
         if not self.domain or "/" in self.domain or " " in self.domain:
             raise ValidationError({"domain": "Enter a bare host name such as “bbc.co.uk”."})
-
-    def save(self, *args, **kwargs) -> None:
-        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
-        super().save(*args, **kwargs)
 
 
 class SourceQuerySet(models.QuerySet):
@@ -141,6 +141,12 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
+    def save(self, *args, **kwargs) -> None:
+        self.url = normalize_url(self.url)
+        if self.publisher_id is None:
+            self.publisher = PublisherDomain.objects.publisher_for(self.url)
+        super().save(*args, **kwargs)
+
     @property
     def domain(self) -> str:
         return domain_of(self.url)
@@ -150,12 +156,6 @@ class Source(models.Model):
             self.url = normalize_url(self.url)
         except ValidationError as error:
             raise ValidationError({"url": error.messages}) from None
-
-    def save(self, *args, **kwargs) -> None:
-        self.url = normalize_url(self.url)
-        if self.publisher_id is None:
-            self.publisher = PublisherDomain.objects.publisher_for(self.url)
-        super().save(*args, **kwargs)
 
 
 class Citation(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image
 
 from events.models import Category, Event, EventCitation, RelatedEvent
@@ -45,7 +46,7 @@ class PublisherFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Publisher {n}")
-    homepage = factory.LazyAttribute(lambda p: f"https://{p.slug or 'publisher'}.example/")
+    homepage = factory.LazyAttribute(lambda p: f"https://{slugify(p.name)}.example/")
     kind = Publisher.Kind.NEWSPAPER
 
 
