@@ -19,13 +19,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py load_demo
+run: demo  ## Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-demo: install
+demo: install  ## Migrate and load the demo newsroom (idempotent)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
 	$(DEV_ENV) $(PY) manage.py load_demo
 
 test: install  ## The whole suite, on SQLite unless DATABASE_URL says otherwise

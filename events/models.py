@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -53,6 +53,7 @@ class TaggedEvent(ItemBase):
 
     class Meta:
         verbose_name = "event entity"
+        verbose_name_plural = "event entities"
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="%(app_label)s_%(class)s_unique"
@@ -70,6 +71,33 @@ class EventQuerySet(PublishableQuerySet):
             citation_count=Count("citations", distinct=True),
             publisher_count=Count("citations__source__publisher", distinct=True),
         )
+
+    def in_day_order(self) -> "EventQuerySet":
+        """The order of a day page: by category (uncategorised last), then as published."""
+        return self.order_by(
+            models.F("category__position").asc(nulls_last=True),
+            "category__name",
+            "date",
+            "publish_at",
+            "pk",
+        )
+
+    def latest_day(self, *, on_or_before: dt.date) -> dt.date | None:
+        """The most recent date, not after `on_or_before`, that has an event in this queryset."""
+        return (
+            self.filter(date__lte=on_or_before)
+            .order_by("-date")
+            .values_list("date", flat=True)
+            .first()
+        )
+
+    def neighbouring_days(self, day: dt.date) -> tuple[dt.date | None, dt.date | None]:
+        """The nearest earlier and later dates that have an event in this queryset (one query)."""
+        days = self.order_by().aggregate(
+            previous=Max("date", filter=Q(date__lt=day)),
+            next=Min("date", filter=Q(date__gt=day)),
+        )
+        return days["previous"], days["next"]
 
 
 class Event(Publishable):

@@ -45,7 +45,7 @@ class Entity(TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self) -> str:
-        return reverse("newsroom:topic", kwargs={"slug": self.slug})
+        return reverse("events:topic", kwargs={"slug": self.slug})
 
 
 class Status(models.TextChoices):
@@ -189,6 +189,7 @@ class TaggedStory(ItemBase):
 
     class Meta:
         verbose_name = "story entity"
+        verbose_name_plural = "story entities"
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="%(app_label)s_%(class)s_unique"

@@ -7,8 +7,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("events/", include("events.urls")),
-    path("sources/", include("sources.urls")),
+    path("", include("events.urls")),
     path("", include("newsroom.public_urls")),
 ]
 

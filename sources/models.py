@@ -44,7 +44,7 @@ class Publisher(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("sources:publisher", kwargs={"slug": self.slug})
+        return reverse("events:publisher", kwargs={"slug": self.slug})
 
 
 class PublisherDomainQuerySet(models.QuerySet):
@@ -191,12 +191,15 @@ class Citation(models.Model):
 def citation_constraints() -> list[models.BaseConstraint]:
     """One source at most once per role in an item's list; positions unique per item.
 
-    The position constraint is deferred so that reordering (swapping two positions) works in
-    one transaction on PostgreSQL; SQLite has no deferrable constraints and skips it.
+    Both are deferred so that an editor can reorder rows or swap two rows' links in one save
+    on PostgreSQL; SQLite has no deferrable constraints and goes without them, so the admin's
+    formset checks the same rules before saving.
     """
     return [
         models.UniqueConstraint(
-            fields=["item", "source", "role"], name="%(app_label)s_%(class)s_unique_source"
+            fields=["item", "source", "role"],
+            name="%(app_label)s_%(class)s_unique_source",
+            deferrable=models.Deferrable.DEFERRED,
         ),
         models.UniqueConstraint(
             fields=["item", "position"],

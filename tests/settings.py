@@ -17,3 +17,4 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")

@@ -39,8 +39,8 @@ def test_the_roles_exist_and_journalists_cannot_delete_stories():
 
 
 def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    inherited = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [
             sys.executable,

@@ -10,8 +10,10 @@ from sources.links import candidate_domains, domain_of, normalize_url
 label = st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True)
 hosts = st.lists(label, min_size=2, max_size=4).map(".".join)
 path_chars = st.sampled_from(list("abcXYZ019-._~/!$'()*+,;=:@ %éж?#&"))
+# Pasted URLs are stripped at both ends, as browsers do, so a generated path never ends in a
+# space: "http://a.example/ " and "http://a.example/ #x" rightly normalize differently.
 paths = st.lists(path_chars, max_size=30).map(
-    lambda cs: "/" + "".join(cs).replace("?", "").replace("#", "")
+    lambda cs: "/" + "".join(cs).replace("?", "").replace("#", "").rstrip()
 )
 query_names = st.from_regex(r"[a-z]{1,6}", fullmatch=True).filter(lambda n: not n.startswith("utm"))
 query_pairs = st.lists(st.tuples(query_names, st.text("abc123é/%+", max_size=6)), max_size=4)

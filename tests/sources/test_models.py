@@ -93,19 +93,43 @@ def test_domain_validation_refuses_a_url_in_place_of_a_host():
         PublisherDomain(publisher=PublisherFactory(), domain="https://bbc.co.uk/news").full_clean()
 
 
+def immediately():
+    """Check deferred constraints now rather than at commit (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+postgresql_only = pytest.mark.skipif(
+    not connection.features.supports_deferrable_unique_constraints,
+    reason="only PostgreSQL has the deferred citation constraints; SQLite relies on the admin",
+)
+
+
+@postgresql_only
 def test_one_source_is_cited_once_per_role_in_an_item():
     citation = EventCitationFactory(position=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         EventCitationFactory(item=citation.item, source=citation.source, position=2)
+        immediately()
     EventCitationFactory(
         item=citation.item, source=citation.source, position=2, role=Citation.Role.IMAGE_CREDIT
     )
+    immediately()
 
 
-@pytest.mark.skipif(
-    not connection.features.supports_deferrable_unique_constraints,
-    reason="only PostgreSQL defers the unique citation position",
-)
+@postgresql_only
+def test_two_rows_can_swap_their_sources_in_one_transaction():
+    event = EventFactory()
+    first = EventCitationFactory(item=event, position=1)
+    second = EventCitationFactory(item=event, position=2)
+    with transaction.atomic():
+        first.source, second.source = second.source, first.source
+        first.save()
+        second.save()
+        immediately()
+
+
+@postgresql_only
 def test_positions_can_be_swapped_in_one_transaction_but_not_left_duplicated():
     event = EventFactory()
     first = EventCitationFactory(item=event, position=1)
@@ -114,13 +138,11 @@ def test_positions_can_be_swapped_in_one_transaction_but_not_left_duplicated():
         first.position, second.position = 2, 1
         first.save()
         second.save()
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        immediately()
     assert list(event.citations.values_list("pk", flat=True)) == [second.pk, first.pk]
     with pytest.raises(IntegrityError), transaction.atomic():
         EventCitationFactory(item=event, position=1)
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        immediately()
 
 
 def test_a_cited_source_cannot_be_deleted():

@@ -1,0 +1,195 @@
+"""Readers' pages of events, and the pages that bring events and stories together.
+
+A day of events and one event; the front page, topic timelines and publisher pages, which list
+stories and events side by side and so live here, in the app that may import from both.
+Querysets start from `published()` and load what their templates show up front, so a page's
+query count does not grow with its citations, entities, related items or events.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DateDetailView, DayArchiveView, TemplateView
+
+from newsroom.models import Entity, Story
+from newsroom.timelines import TimelinePart, TimelineView, story_timeline_part
+from newsroom.views import split_citations, story_cards
+from sources.models import Publisher
+
+from .models import Event, EventCitation, RelatedEvent
+
+
+class EventDayView(DayArchiveView):
+    """A day's published events by category, with links to the nearest days that have any."""
+
+    model = Event
+    date_field = "date"
+    month_format = "%m"
+    # Visibility is published()'s job alone; an event's date says when it happened.
+    allow_future = True
+    allow_empty = False
+    context_object_name = "events"
+
+    def get_queryset(self) -> QuerySet:
+        return Event.objects.published().select_related("category", "topic").in_day_order()
+
+    def get_dated_items(self):
+        try:
+            day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
+        except ValueError:
+            raise Http404("No such day.") from None
+        events = self.get_dated_queryset(date=day)  # evaluated here: 404 when empty
+        previous_day, next_day = Event.objects.published().neighbouring_days(day)
+        return None, events, {"day": day, "previous_day": previous_day, "next_day": next_day}
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """A related event and the entities it shares with the event on the page."""
+
+    event: Event
+    shared: list[Entity]
+
+
+def related_with_context(event: Event) -> list[RelatedItem]:
+    """The event's published related events in link order, each with the shared entities.
+
+    Works on prefetched data only (see EventDetailView.get_queryset): no query per item.
+    """
+    own = {entity.pk for entity in event.entities.all()}
+    return [
+        RelatedItem(
+            link.to_event,
+            sorted(
+                (entity for entity in link.to_event.entities.all() if entity.pk in own),
+                key=lambda entity: entity.name.casefold(),
+            ),
+        )
+        for link in event.related_links.all()
+    ]
+
+
+class EventDetailView(DateDetailView):
+    model = Event
+    date_field = "date"
+    month_format = "%m"
+    allow_future = True
+    context_object_name = "event"
+
+    def get_queryset(self) -> QuerySet:
+        published_links = RelatedEvent.objects.filter(
+            to_event__in=Event.objects.published()
+        ).select_related("to_event")
+        return (
+            Event.objects.published()
+            .select_related("category", "topic", "place")
+            .prefetch_related(
+                Prefetch(
+                    "citations", queryset=EventCitation.objects.select_related("source__publisher")
+                ),
+                "entities",
+                Prefetch("related_links", queryset=published_links),
+                "related_links__to_event__entities",
+                Prefetch(
+                    "related_stories",
+                    queryset=Story.objects.published().select_related("section"),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        sources, image_credits = split_citations(self.object.citations.all())
+        return super().get_context_data(
+            sources=sources,
+            image_credits=image_credits,
+            related_events=related_with_context(self.object),
+            **kwargs,
+        )
+
+
+def event_timeline_part(events: QuerySet) -> TimelinePart:
+    return TimelinePart("event", events.select_related("category", "topic"), F("date"))
+
+
+class FrontPageView(TemplateView):
+    """Latest stories, and the events of today or, failing that, of the latest day with any."""
+
+    template_name = "events/front_page.html"
+    story_count = 12
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        published_events = Event.objects.published()
+        events_day = published_events.latest_day(on_or_before=today)
+        events = []
+        if events_day is not None:
+            events = list(
+                published_events.on(events_day).select_related("category", "topic").in_day_order()
+            )
+        stories = story_cards(Story.objects.published())[: self.story_count]
+        return super().get_context_data(
+            stories=list(stories),
+            events=events,
+            events_day=events_day,
+            events_are_today=events_day == today,
+            **kwargs,
+        )
+
+
+class TopicDetailView(TimelineView):
+    """An entity's timeline: published events and stories that carry it, newest first.
+
+    An entity that nothing published carries has no page (404): a name typed into a draft
+    is not news yet.
+    """
+
+    template_name = "events/entity_detail.html"
+    missing_when_empty = True
+
+    def get(self, request, *args, **kwargs):
+        self.entity = get_object_or_404(Entity, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_timeline_parts(self) -> list[TimelinePart]:
+        tagged_events = Event.objects.filter(tagged_entities__tag=self.entity).values("pk")
+        tagged_stories = Story.objects.filter(tagged_entities__tag=self.entity).values("pk")
+        return [
+            event_timeline_part(
+                Event.objects.published().filter(Q(pk__in=tagged_events) | Q(topic=self.entity))
+            ),
+            story_timeline_part(Story.objects.published().filter(pk__in=tagged_stories)),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(entity=self.entity, **kwargs)
+
+
+class PublisherDetailView(TimelineView):
+    """A publisher, its domains, and the published events and stories that cite it."""
+
+    template_name = "sources/publisher_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.publisher = get_object_or_404(
+            Publisher.objects.prefetch_related("domains"), slug=kwargs["slug"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_timeline_parts(self) -> list[TimelinePart]:
+        citing_events = Event.objects.filter(citations__source__publisher=self.publisher)
+        citing_stories = Story.objects.filter(citations__source__publisher=self.publisher)
+        return [
+            event_timeline_part(
+                Event.objects.published().filter(pk__in=citing_events.values("pk"))
+            ),
+            story_timeline_part(
+                Story.objects.published().filter(pk__in=citing_stories.values("pk"))
+            ),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(publisher=self.publisher, **kwargs)
