@@ -51,8 +51,16 @@ class PublicationStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+admin.site.site_header = "Newsroom desk"
+admin.site.site_title = "Newsroom desk"
+admin.site.index_title = "The desk"
+
+
 class PublishableAdmin(admin.ModelAdmin):
     """Shows the workflow fields read-only and records who created and changed an item."""
+
+    class Media:
+        css = {"all": ["newsroom/desk.css"]}
 
     publishing_fields = [
         "publication_status",
