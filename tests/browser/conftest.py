@@ -18,14 +18,22 @@ ENABLE_HINT = (
 )
 
 
+def unavailable(reason: str) -> None:
+    """Skip on a developer's machine; fail under CI, where the browser tests must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is missing: run `make install`")
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {ENABLE_HINT}")
-        pytest.skip(ENABLE_HINT)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+        unavailable(ENABLE_HINT)
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
@@ -65,3 +73,18 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _database_before_playwright(django_db_setup):
+    """Create the test database before Playwright starts, and let Django's ORM run meanwhile.
+
+    Playwright's sync API leaves an event loop marked as running in this thread for as long as
+    `browser` lives, so Django's async guard would refuse the database work pytest-django does
+    around each test (flushing, restoring serialized data, fixtures such as `journalist`), not
+    only what the test itself does between `page` calls. Requesting `django_db_setup` here makes
+    the test database exist before the session-scoped `browser` starts.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield

@@ -13,6 +13,14 @@ from django.utils.html import escape
 from events.models import Category, Event, EventCitation, RelatedEvent
 from newsroom.models import Entity, Status
 from sources.models import Source
+from tests.admin_forms import (
+    add_row,
+    admin_url,
+    browser_data,
+    form_errors,
+    post,
+    registered_models,
+)
 from tests.factories import (
     CategoryFactory,
     EntityFactory,
@@ -24,14 +32,6 @@ from tests.factories import (
     SourceFactory,
     StoryFactory,
     image_file,
-)
-from tests.sources.test_admin import (
-    add_row,
-    admin_url,
-    browser_data,
-    form_errors,
-    post,
-    registered_models,
 )
 
 FACTORIES = {Category: CategoryFactory, Event: EventFactory}

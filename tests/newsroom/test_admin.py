@@ -19,6 +19,14 @@ from newsroom.models import (
     StoryCitation,
 )
 from sources.models import Source
+from tests.admin_forms import (
+    add_row,
+    admin_url,
+    browser_data,
+    form_errors,
+    post,
+    registered_models,
+)
 from tests.factories import (
     AuthorFactory,
     CorrectionFactory,
@@ -29,14 +37,6 @@ from tests.factories import (
     StoryCitationFactory,
     StoryFactory,
     image_file,
-)
-from tests.sources.test_admin import (
-    add_row,
-    admin_url,
-    browser_data,
-    form_errors,
-    post,
-    registered_models,
 )
 
 FACTORIES = {
