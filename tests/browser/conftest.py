@@ -25,7 +25,10 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is open, this thread has an event
+# loop marked as running, and Django then refuses ORM calls in tests outside this folder that
+# pytest runs afterwards (see _django_alongside_playwright).
+@pytest.fixture(scope="package")
 def browser():
     try:
         from playwright.sync_api import sync_playwright
@@ -75,16 +78,46 @@ def screenshot(page, request):
     return take
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _database_before_playwright(django_db_setup):
-    """Create the test database before Playwright starts, and let Django's ORM run meanwhile.
+@pytest.fixture(scope="session", autouse=True)
+def _test_database(django_db_setup):
+    """The test database, created before `browser` starts; what it holds after migrations.
 
-    Playwright's sync API leaves an event loop marked as running in this thread for as long as
-    `browser` lives, so Django's async guard would refuse the database work pytest-django does
-    around each test (flushing, restoring serialized data, fixtures such as `journalist`), not
-    only what the test itself does between `page` calls. Requesting `django_db_setup` here makes
-    the test database exist before the session-scoped `browser` starts.
+    Django refuses its synchronous database setup in a thread with a running event loop, and
+    Playwright's sync API leaves one marked as running in this thread while `browser` lives.
+    Returns the serialized migration data (the roles) that `serialized_rollback` restores.
     """
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _django_alongside_playwright(_test_database, browser, django_db_blocker):
+    """Let the ORM work, before, during and after each test, while Playwright's loop "runs".
+
+    With a running loop, asgiref hands this thread new, context-local connection objects,
+    which lack the serialized data `serialized_rollback` restores (so the groups the
+    migrations made would vanish after the first live-server test): copy it over. And
+    Django's async guard would refuse the database work pytest-django does around each test
+    (flush, restore, fixtures like `journalist`), not only the test's own: lift it meanwhile.
+    """
+    from django.db import connections
+
+    for alias, contents in _test_database.items():
+        connections[alias]._test_serialized_contents = contents
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+        # Live-server tests leave the database flushed, and serialized rollback only restores
+        # it when the next such test starts: put the migrations' data back for the tests
+        # outside this folder that pytest runs afterwards.
+        with django_db_blocker.unblock():
+            for alias, contents in _test_database.items():
+                connections[alias].creation.deserialize_db_from_string(contents)
+            # The connection objects made under the loop are closed here, while they can still
+            # be reached: left open, PostgreSQL would refuse to drop the test database.
+            connections.close_all()

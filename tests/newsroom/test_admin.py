@@ -39,6 +39,10 @@ from tests.factories import (
     image_file,
 )
 
+# Every test here uses the database, some through request.getfixturevalue: say so, so that
+# pytest-django runs them with the other database tests, before any live-server test.
+pytestmark = pytest.mark.django_db
+
 FACTORIES = {
     Author: AuthorFactory,
     Entity: EntityFactory,
