@@ -47,6 +47,11 @@ class Publisher(models.Model):
         return reverse("events:publisher", kwargs={"slug": self.slug})
 
 
+def bare_host(text: str) -> str:
+    """`" WWW.BBC.co.uk. "` -> `"bbc.co.uk"`: how publisher domains are stored and matched."""
+    return text.strip().lower().removeprefix("www.").rstrip(".")
+
+
 class PublisherDomainQuerySet(models.QuerySet):
     def publisher_for(self, url: str) -> Publisher | None:
         """The publisher whose domain is the most specific match for `url`'s host, if any."""
@@ -82,11 +87,11 @@ class PublisherDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs) -> None:
-        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+        self.domain = bare_host(self.domain)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+        self.domain = bare_host(self.domain)
         if not self.domain or "/" in self.domain or " " in self.domain:
             raise ValidationError({"domain": "Enter a bare host name such as “bbc.co.uk”."})
 

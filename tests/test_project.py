@@ -91,7 +91,7 @@ def test_an_unknown_cache_url_is_refused_clearly():
         cache_from_url("memcached://x")
 
 
-def test_the_redis_cache_really_stores_and_reads(settings):
+def test_the_redis_cache_really_stores_and_reads():
     """Against the real server the README names; skipped where no Redis is configured."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:

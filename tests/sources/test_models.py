@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
 from sources.models import Citation, PublisherDomain, Source
 from tests.factories import (
@@ -147,6 +148,6 @@ def test_positions_can_be_swapped_in_one_transaction_but_not_left_duplicated():
 
 def test_a_cited_source_cannot_be_deleted():
     citation = EventCitationFactory()
-    with pytest.raises(Exception, match="protected"):
+    with pytest.raises(ProtectedError):
         citation.source.delete()
     assert SourceFactory._meta.model.objects.filter(pk=citation.source_id).exists()
