@@ -5,6 +5,7 @@ Import direction: sources <- newsroom <- events. This app may import from both o
 
 import datetime as dt
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Max, Min, Q
@@ -15,7 +16,7 @@ from taggit.models import ItemBase
 
 from newsroom.images import validate_image
 from newsroom.markup import render_markdown
-from newsroom.models import Entity, Publishable, PublishableQuerySet
+from newsroom.models import CorrectionBase, Entity, Publishable, PublishableQuerySet
 from sources.models import Citation, citation_constraints
 
 SLUG_MAX_LENGTH = 150
@@ -136,8 +137,14 @@ class Event(Publishable):
         help_text="The ongoing story this event belongs to, e.g. “2010 Kyrgyz revolution”.",
     )
     cover_image = models.ImageField(
-        upload_to="events/%Y/%m/", blank=True, validators=[validate_image]
+        upload_to="events/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="cover_image_width",
+        height_field="cover_image_height",
     )
+    cover_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_image_alt = models.CharField(
         "cover image text alternative",
         max_length=300,
@@ -165,6 +172,9 @@ class Event(Publishable):
 
     objects = EventQuerySet.as_manager()
 
+    image_credit_fields = (("cover_image", "cover_image_credit"),)
+    related_item_relations = ("related_events", "related_stories")
+
     class Meta:
         ordering = ["-date", "pk"]
         get_latest_by = "date"
@@ -180,6 +190,11 @@ class Event(Publishable):
             ),
         ]
         indexes = [models.Index(fields=["status", "date"])]
+        permissions = [
+            ("publish_event", "Can publish, schedule, unpublish and correct events"),
+            ("import_event", "Can import events from spreadsheets"),
+            ("export_event", "Can export events to spreadsheets"),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -202,6 +217,12 @@ class Event(Publishable):
             suffix = f"-{n}"
             slug, n = base[: SLUG_MAX_LENGTH - len(suffix)] + suffix, n + 1
         return slug
+
+    def publish_problems(self) -> list[str]:
+        problems = super().publish_problems()
+        if self.pk is None or not self.citations.exists():
+            problems.append("Cite at least one source.")
+        return problems
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -262,3 +283,20 @@ class EventCitation(Citation):
     class Meta(Citation.Meta):
         verbose_name = "citation"
         constraints = citation_constraints()
+
+
+class EventCorrection(CorrectionBase):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+
+    class Meta(CorrectionBase.Meta):
+        verbose_name = "correction"
+
+
+# Revisions (django-reversion): an event's version carries its citations, related events,
+# entities and corrections.
+reversion.register(Category)
+reversion.register(TaggedEvent)
+reversion.register(RelatedEvent)
+reversion.register(EventCitation)
+reversion.register(EventCorrection)
+reversion.register(Event, follow=["citations", "related_links", "tagged_entities", "corrections"])

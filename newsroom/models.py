@@ -6,6 +6,7 @@ from `events`; events link back here with string references ("newsroom.Entity").
 
 from datetime import datetime
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -100,6 +101,11 @@ class Publishable(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Raised by every save; guards against lost updates."
     )
+    review_note = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="What the editor asked to change when sending the item back to its author.",
+    )
 
     objects = PublishableQuerySet.as_manager()
 
@@ -121,6 +127,35 @@ class Publishable(models.Model):
                 name="%(app_label)s_%(class)s_published_has_time",
             ),
         ]
+
+    def publish_problems(self) -> list[str]:
+        """What stops this item from going live, in words for the desk; empty when ready.
+
+        A draft may be incomplete; these rules apply when it is published or scheduled, by any
+        path (admin, bulk action, import, command). Subclasses add their own rules.
+        """
+        problems = []
+        if not self.headline.strip():
+            problems.append("Write a headline.")
+        for image, credit in self.image_credit_fields:
+            if getattr(self, image) and not getattr(self, credit).strip():
+                label = self._meta.get_field(image).verbose_name
+                problems.append(f"Credit the {label}: say who made the picture.")
+        for relation in self.related_item_relations:
+            manager = getattr(self, relation)
+            unpublished = manager.exclude(status=Status.PUBLISHED).values_list(
+                "headline", flat=True
+            )
+            problems.extend(
+                f"Related item “{headline}” is not published; publish it first or remove the link."
+                for headline in unpublished.order_by("headline")
+            )
+        return problems
+
+    #: (image field, credit field) pairs checked by `publish_problems()`.
+    image_credit_fields: tuple[tuple[str, str], ...] = ()
+    #: Many-to-many relations to other publishable items, which must be published first.
+    related_item_relations: tuple[str, ...] = ()
 
     @property
     def is_published(self) -> bool:
@@ -227,8 +262,14 @@ class Story(Publishable):
         Author, through="StoryAuthor", blank=True, related_name="stories"
     )
     lead_image = models.ImageField(
-        upload_to="stories/%Y/%m/", blank=True, validators=[validate_image]
+        upload_to="stories/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="lead_image_width",
+        height_field="lead_image_height",
     )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
         "lead image text alternative",
         max_length=300,
@@ -249,12 +290,20 @@ class Story(Publishable):
         "self", symmetrical=False, blank=True, related_name="+"
     )
 
+    image_credit_fields = (("lead_image", "lead_image_credit"),)
+    related_item_relations = ("related_stories",)
+
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-publish_at", "-created_at"]
         get_latest_by = "publish_at"
         constraints = Publishable.publishable_constraints()
         indexes = [models.Index(fields=["status", "publish_at"])]
+        permissions = [
+            ("publish_story", "Can publish, schedule, unpublish and correct stories"),
+            ("import_story", "Can import stories from spreadsheets"),
+            ("export_story", "Can export stories to spreadsheets"),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -308,10 +357,9 @@ class StoryCitation(Citation):
         constraints = citation_constraints()
 
 
-class Correction(models.Model):
-    """A dated public note on a published story saying what was wrong and what changed."""
+class CorrectionBase(models.Model):
+    """A dated public note on a published item saying what was wrong and what changed."""
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
     published_at = models.DateTimeField(default=timezone.now)
     text = models.TextField(help_text="Shown to readers under the story. Say what was wrong.")
     created_by = models.ForeignKey(
@@ -319,7 +367,72 @@ class Correction(models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["published_at", "pk"]
 
     def __str__(self) -> str:
         return f"Correction of {timezone.localdate(self.published_at)}"
+
+
+class Correction(CorrectionBase):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+
+    class Meta(CorrectionBase.Meta):
+        pass
+
+
+# Revisions (django-reversion): a story's version carries its bylines, citations, entities
+# and corrections, so comparing or reverting restores the whole item.
+reversion.register(Entity)
+reversion.register(Section)
+reversion.register(Author)
+reversion.register(TaggedStory)
+reversion.register(StoryAuthor)
+reversion.register(StoryCitation)
+reversion.register(Correction)
+reversion.register(Story, follow=["bylines", "citations", "tagged_entities", "corrections"])
+
+
+class ImportRecord(models.Model):
+    """One spreadsheet brought in by an editor: who, when, which file, and what became of it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PREVIEWED = "previewed", "Previewed (nothing written)"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed (nothing written)"
+
+    resource = models.CharField(max_length=50, help_text="What the rows are: events, stories…")
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True, max_length=300)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(max_length=10)
+    dry_run = models.BooleanField(default=False)
+    publish = models.BooleanField(default=False, help_text="Publish the imported items at once.")
+    state = models.CharField(max_length=20, choices=State, default=State.QUEUED, db_index=True)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="[{row, column, message}] for every problem found."
+    )
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "reversion",
     "sources",
     "newsroom",
     "events",
@@ -153,8 +154,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # Custom tag model shared by stories and events (newsroom.Entity).
 TAGGIT_CASE_INSENSITIVE = True
 
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@
 Import direction: this app imports from no other project app (sources <- newsroom <- events).
 """
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -34,6 +35,10 @@ class Publisher(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
+        permissions = [
+            ("import_publisher", "Can import publishers from spreadsheets"),
+            ("export_publisher", "Can export publishers to spreadsheets"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -142,6 +147,10 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["url"]
+        permissions = [
+            ("import_source", "Can import sources from spreadsheets"),
+            ("export_source", "Can export sources to spreadsheets"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url
@@ -212,3 +221,9 @@ def citation_constraints() -> list[models.BaseConstraint]:
             deferrable=models.Deferrable.DEFERRED,
         ),
     ]
+
+
+# Revisions (django-reversion): every desk save, workflow step and import keeps a version.
+reversion.register(PublisherDomain)
+reversion.register(Publisher, follow=["domains"])
+reversion.register(Source)

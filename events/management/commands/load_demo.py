@@ -233,7 +233,7 @@ class DemoLoader:
             name, cover, filename = image
             file = getattr(obj, name)
             if not file or not file.storage.exists(file.name):
-                file.save(filename, ContentFile(draw_cover(cover)), save=False)
+                file.save(filename, ContentFile(draw_cover(cover), name=filename), save=False)
                 changed = True
                 self.count(model, "pictures drawn")
         if created or changed:
