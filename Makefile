@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format check ci clean
+.PHONY: install run demo test lint format check ci clean bench bench-import bench-serve
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -41,6 +41,14 @@ format: install
 check: install  ## System checks and migrations in step with the models
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+bench: bench-import bench-serve  ## Both benchmarks; figures are ratios against a baseline run alongside
+
+bench-import: install  ## Spreadsheet import: 100,000 event rows on SQLite and PostgreSQL
+	$(PY) bench/imports.py $(BENCH_ARGS)
+
+bench-serve: install  ## Readers' pages under gunicorn, cached and uncached, against a static file
+	$(PY) bench/serve.py $(BENCH_ARGS)
 
 ci:
 	bash .ci/run

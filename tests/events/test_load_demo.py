@@ -139,6 +139,9 @@ def test_cover_pictures_are_drawn_with_alt_text_and_our_credit(loaded):
         with field.open("rb"), Image.open(field) as picture:
             assert picture.format == "JPEG"
             assert picture.size == (1200, 675)
+    # Their sizes are stored, so pages can give width and height without opening files.
+    assert {(e.cover_image_width, e.cover_image_height) for e in events} == {(1200, 675)}
+    assert {(s.lead_image_width, s.lead_image_height) for s in stories} == {(1200, 675)}
     assert all(e.cover_image_alt and e.cover_image_credit == "Newsroom graphics" for e in events)
     assert all(s.lead_image_alt and s.lead_image_credit == "Newsroom graphics" for s in stories)
 
