@@ -158,7 +158,7 @@ def available(user, item: Publishable) -> list[Transition]:
     return [t for name, t in TRANSITIONS.items() if name != CORRECT and allowed(user, item, name)]
 
 
-def _check(user, item: Publishable, name: str) -> None:
+def _check(user, item: Publishable, name: str, at: dt.datetime | None = None) -> None:
     transition = TRANSITIONS[name]
     if transition.editors_only:
         check_can_publish(user, item)
@@ -170,7 +170,7 @@ def _check(user, item: Publishable, name: str) -> None:
             f"“{transition.label}” is not possible from there."
         )
     if transition.checks_problems:
-        problems = item.publish_problems()
+        problems = item.publish_problems(at=at)
         if problems:
             raise TransitionRefused(problems)
 
@@ -180,7 +180,16 @@ def _locked(item: Publishable) -> Publishable:
     return type(item)._default_manager.select_for_update().get(pk=item.pk)
 
 
-def _run(item, *, by, name: str, comment: str, change, expected_version: int | None = None):
+def _run(
+    item,
+    *,
+    by,
+    name: str,
+    comment: str,
+    change,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+):
     """Lock, check, change, save and keep a revision; returns the saved item."""
     with transaction.atomic(), reversion.create_revision():
         current = _locked(item)
@@ -188,7 +197,7 @@ def _run(item, *, by, name: str, comment: str, change, expected_version: int | N
             raise TransitionRefused(
                 f"“{current}” was changed by someone else meanwhile; reload it and try again."
             )
-        _check(by, current, name)
+        _check(by, current, name, at)
         change(current)
         current.modified_by = by
         current.save()
@@ -276,6 +285,7 @@ def schedule(
         comment=f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M %Z}.",
         change=lambda current: _go_live(current, at),
         expected_version=expected_version,
+        at=at,
     )
 
 
