@@ -247,7 +247,8 @@ def test_a_story_needs_a_credit_for_its_lead_image_and_published_related_stories
     story.related_stories.add(other)
     assert story.publish_problems() == [
         "Credit the lead image: say who made the picture.",
-        "Related item “Earlier report” is not published by then; publish it first or remove the link.",
+        "Related item “Earlier report” is not published by then; "
+        "publish it first or remove the link.",
     ]
 
     story.lead_image_credit = "Jane Doe / AP"
