@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from reversion.errors import RevertError
 from reversion.models import Version
+from reversion.revisions import _get_options as reversion_options
 
 EMPTY = "—"
 #: Bookkeeping the desk does not need to see side by side.
@@ -69,14 +70,22 @@ def compare(
     return rows
 
 
+def followed_models(model: type[models.Model]) -> set[type[models.Model]]:
+    """The models a version of `model` carries along (its `follow=` relations)."""
+    return {
+        model._meta.get_field(name).related_model for name in reversion_options(model).follow
+    }
+
+
 def related_summary(version: Version) -> dict[str, list[str]]:
     """The followed objects saved in the same revision (citations, entities…), by kind."""
     summary: dict[str, list[str]] = {}
+    followed = followed_models(version._model)
     for other in version.revision.version_set.select_related("content_type"):
-        if other.pk == version.pk:
-            continue
         model = other.content_type.model_class()
-        label = str(model._meta.verbose_name_plural) if model else other.content_type.model
+        if other.pk == version.pk or model not in followed:
+            continue
+        label = str(model._meta.verbose_name_plural)
         summary.setdefault(label, []).append(other.object_repr)
     return {label: sorted(reprs) for label, reprs in sorted(summary.items())}
 
