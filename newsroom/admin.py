@@ -302,6 +302,16 @@ class PublishableAdmin(VersionAdmin):
 
     # The form -------------------------------------------------------------------------------
 
+    def get_inline_instances(self, request, obj=None):
+        """No corrections box where there is nothing to show and nothing may be added."""
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if not isinstance(inline, CorrectionInlineBase)
+            or (obj is not None and inline.has_add_permission(request, obj))
+            or (obj is not None and obj.corrections.exists())
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # A revert restores an old version on purpose: it is not a stale save.

@@ -72,9 +72,7 @@ def compare(
 
 def followed_models(model: type[models.Model]) -> set[type[models.Model]]:
     """The models a version of `model` carries along (its `follow=` relations)."""
-    return {
-        model._meta.get_field(name).related_model for name in reversion_options(model).follow
-    }
+    return {model._meta.get_field(name).related_model for name in reversion_options(model).follow}
 
 
 def related_summary(version: Version) -> dict[str, list[str]]:
