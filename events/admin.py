@@ -13,8 +13,9 @@ from newsroom.admin import (
     PublicationStatusFilter,
     PublishableAdmin,
 )
+from newsroom.models import Status
 from sources.admin import CitationInline, with_default_ordering
-from sources.forms import OrderedInlineForm, OrderedInlineFormSet
+from sources.forms import CitationFormSet, OrderedInlineForm, OrderedInlineFormSet
 
 from .models import Category, Event, EventCitation, EventCorrection, RelatedEvent
 
@@ -40,16 +41,39 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class RelatedEventFormSet(OrderedInlineFormSet):
-    """Related events of one event, never the event itself."""
+    """Related events of one event, never the event itself; on a published event, only
+    events that readers can see by the time it goes live."""
 
     def clean(self) -> None:
         super().clean()
         if self.instance.pk is None:
             return
+        event = self.instance
         for form in self._kept_forms():
-            if form.cleaned_data.get("to_event") == self.instance:
+            other = form.cleaned_data.get("to_event")
+            if other == event:
                 form.add_error("to_event", "An event cannot be related to itself.")
                 raise forms.ValidationError("An event cannot be related to itself.")
+            if (
+                other is not None
+                and event.status == Status.PUBLISHED
+                and not (other.status == Status.PUBLISHED and other.publish_at <= event.publish_at)
+            ):
+                form.add_error("to_event", "Publish this event first: this one is published.")
+                raise forms.ValidationError("A published event links only to published events.")
+
+
+class PublishedEventCitationFormSet(CitationFormSet):
+    """A published event keeps at least one citation."""
+
+    def clean(self) -> None:
+        super().clean()
+        published = self.instance.pk is not None and self.instance.status == Status.PUBLISHED
+        if published and not self._kept_forms():
+            raise forms.ValidationError(
+                "A published event must cite at least one source: unpublish it before "
+                "removing the last citation."
+            )
 
 
 class RelatedEventInline(FollowsItemInline, admin.TabularInline):
@@ -69,6 +93,7 @@ class RelatedEventInline(FollowsItemInline, admin.TabularInline):
 
 class EventCitationInline(FollowsItemInline, CitationInline):
     model = EventCitation
+    formset = PublishedEventCitationFormSet
 
 
 class EventCorrectionInline(CorrectionInlineBase):

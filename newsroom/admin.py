@@ -125,6 +125,8 @@ class PublishableForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.instance.pk is not None and self.instance.status == Status.PUBLISHED:
+            self.keep_publishable(cleaned_data)
         if self.instance.pk is None or not self.check_version:
             return cleaned_data
         model = type(self.instance)
@@ -147,6 +149,29 @@ class PublishableForm(forms.ModelForm):
             f"it with their changes, then save again to keep yours.",
             code="stale",
         )
+
+    def keep_publishable(self, cleaned_data) -> None:
+        """A published (or scheduled) item stays publishable: the rules of
+        `publish_problems()` that this form's own fields decide are checked on every save."""
+        item = self.instance
+        for image, credit in item.image_credit_fields:
+            if image not in self.fields or credit not in self.fields:
+                continue
+            has_image = cleaned_data.get(image) is not False and (
+                cleaned_data.get(image) or getattr(item, image)
+            )
+            if has_image and not (cleaned_data.get(credit) or "").strip():
+                self.add_error(credit, "A published picture needs a credit.")
+        for relation in item.related_item_relations:
+            chosen = cleaned_data.get(relation)
+            if relation not in self.fields or chosen is None:
+                continue
+            hidden = chosen.exclude(status=Status.PUBLISHED, publish_at__lte=item.publish_at)
+            if hidden.exists():
+                names = ", ".join(f"“{other}”" for other in hidden)
+                self.add_error(
+                    relation, f"Not published by the time this item is: {names}. Publish it first."
+                )
 
     def describe_conflict(self, saved, loaded: int | None) -> dict:
         """What changed between the version this form was loaded from and the saved one."""

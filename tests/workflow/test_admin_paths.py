@@ -435,3 +435,78 @@ def test_no_correction_on_a_draft_nor_by_a_journalist(client, editor, journalist
     data["loaded_version"] = str(ready_event.version)
     assert post(client, change_url(ready_event), data).status_code == 403
     assert not EventCorrection.objects.exists()
+
+
+# A live item stays publishable when an editor edits it ------------------------------------------
+
+
+def test_an_editor_cannot_remove_the_last_citation_of_a_live_event(client, editor, ready_event):
+    publish_in_db(ready_event)
+    client.force_login(editor)
+    url = change_url(ready_event)
+    data = browser_data(client.get(url))
+    data["citations-0-DELETE"] = "on"
+
+    response = post(client, url, data)
+
+    assert response.status_code == 200
+    assert any("must cite at least one source" in e for e in form_errors(response))
+    assert ready_event.citations.count() == 1
+
+
+def test_a_live_event_cannot_link_a_draft(client, editor, ready_event):
+    publish_in_db(ready_event)
+    draft = EventFactory(headline="Still a draft")
+    draft_story = StoryFactory(headline="Draft story")
+    client.force_login(editor)
+    url = change_url(ready_event)
+    data = browser_data(client.get(url))
+    add_row(data, "related_links", to_event=str(draft.pk))
+    data["related_stories"] = [str(draft_story.pk)]
+
+    response = post(client, url, data)
+
+    assert response.status_code == 200
+    errors = form_errors(response)
+    assert "Publish this event first: this one is published." in errors
+    assert "Not published by the time this item is: “Draft story”. Publish it first." in errors
+    assert not ready_event.related_links.exists()
+    assert not ready_event.related_stories.exists()
+
+
+def test_a_live_event_keeps_the_credit_of_its_cover_image(client, editor, ready_event):
+    from tests.factories import image_file
+
+    ready_event.cover_image = image_file()
+    ready_event.cover_image_alt = "The square"
+    ready_event.cover_image_credit = "Reuters"
+    ready_event.save()
+    publish_in_db(ready_event)
+    client.force_login(editor)
+    url = change_url(ready_event)
+    data = browser_data(client.get(url))
+    data["cover_image_credit"] = ""
+
+    response = post(client, url, data)
+
+    assert response.status_code == 200
+    assert "A published picture needs a credit." in form_errors(response)
+    ready_event.refresh_from_db()
+    assert ready_event.cover_image_credit == "Reuters"
+
+
+def test_an_event_with_a_stored_cover_image_can_be_edited_again(client, journalist):
+    from tests.factories import image_file
+
+    event = EventFactory(cover_image=image_file(), cover_image_alt="A crowd")
+    client.force_login(journalist)
+    url = change_url(event)
+    data = browser_data(client.get(url))
+    data["summary"] = "Edited after the picture was stored."
+
+    response = post(client, url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    event.refresh_from_db()
+    assert event.summary == "Edited after the picture was stored."
+    assert event.cover_image.name
