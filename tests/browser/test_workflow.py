@@ -69,6 +69,16 @@ def test_an_event_goes_from_draft_to_scheduled_to_live(
     assert (event.status, event.citations.count()) == (Status.DRAFT, 2)
     assert sorted(e.name for e in event.entities.all()) == ["Bishkek", "Roza Otunbayeva"]
     assert page.get_by_role("button", name="Publish now").count() == 0  # not for journalists
+    # The preview link shows the draft as readers will see it, with a banner.
+    preview_address = page.locator("#preview-link").get_attribute("href")
+    preview_context, preview_page = new_page(browser)
+    try:
+        assert preview_page.goto(preview_address).status == 200
+        assert "Preview" in preview_page.locator(".preview-banner").inner_text()
+        assert preview_page.locator("h1").inner_text() == HEADLINE
+        screenshot("1b-draft-preview", target=preview_page)
+    finally:
+        preview_context.close()
     press(page, "Submit for review")
     assert "submitted for review" in success_message(page)
     screenshot("2-journalist-submitted")
