@@ -218,8 +218,8 @@ class Event(Publishable):
             slug, n = base[: SLUG_MAX_LENGTH - len(suffix)] + suffix, n + 1
         return slug
 
-    def publish_problems(self) -> list[str]:
-        problems = super().publish_problems()
+    def publish_problems(self, *, at: dt.datetime | None = None) -> list[str]:
+        problems = super().publish_problems(at=at)
         if self.pk is None or not self.citations.exists():
             problems.append("Cite at least one source.")
         return problems

@@ -17,6 +17,10 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF", "GIF")
 
 def validate_image(file) -> None:
     """Raise ValidationError unless `file` is a JPEG, PNG, WebP, AVIF or GIF within limits."""
+    if getattr(file, "_committed", False):
+        # Already stored, so checked when it was uploaded. (Django may also have closed it
+        # after reading its dimensions: reading it again here would fail.)
+        return
     max_bytes = settings.NEWSROOM_IMAGE_MAX_BYTES
     max_pixels = settings.NEWSROOM_IMAGE_MAX_PIXELS
     size = getattr(file, "size", None)

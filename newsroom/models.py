@@ -128,12 +128,14 @@ class Publishable(models.Model):
             ),
         ]
 
-    def publish_problems(self) -> list[str]:
-        """What stops this item from going live, in words for the desk; empty when ready.
+    def publish_problems(self, *, at: datetime | None = None) -> list[str]:
+        """What stops this item from going live (now, or at `at`), in words for the desk.
 
-        A draft may be incomplete; these rules apply when it is published or scheduled, by any
-        path (admin, bulk action, import, command). Subclasses add their own rules.
+        Empty when ready. A draft may be incomplete; these rules apply when it is published or
+        scheduled, by any path (admin, bulk action, import, command). A related item must be
+        visible to readers by the time this one is. Subclasses add their own rules.
         """
+        at = at or timezone.now()
         problems = []
         if not self.headline.strip():
             problems.append("Write a headline.")
@@ -143,11 +145,12 @@ class Publishable(models.Model):
                 problems.append(f"Credit the {label}: say who made the picture.")
         for relation in self.related_item_relations:
             manager = getattr(self, relation)
-            unpublished = manager.exclude(status=Status.PUBLISHED).values_list(
+            unpublished = manager.exclude(status=Status.PUBLISHED, publish_at__lte=at).values_list(
                 "headline", flat=True
             )
             problems.extend(
-                f"Related item “{headline}” is not published; publish it first or remove the link."
+                f"Related item “{headline}” is not published by then; publish it first or remove "
+                f"the link."
                 for headline in unpublished.order_by("headline")
             )
         return problems

@@ -151,6 +151,9 @@ NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", 40_0
 
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 
+# Preview links of drafts expire after this many seconds (48 hours by default).
+NEWSROOM_PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_MAX_AGE", 48 * 60 * 60))
+
 # Custom tag model shared by stories and events (newsroom.Entity).
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -309,9 +309,16 @@ def test_status_and_publishing_times_are_read_only(logged_in):
     assert "Draft" in page.content.decode()
 
 
-def test_a_story_has_no_publishing_actions_yet(logged_in):
+def test_the_story_list_offers_the_workflow_actions(logged_in):
     actions = logged_in.get(admin_url(Story, "changelist")).context["action_form"]
-    assert [name for name, _ in actions.fields["action"].choices if name] == ["delete_selected"]
+    assert [name for name, _ in actions.fields["action"].choices if name] == [
+        "delete_selected",
+        "submit_selected",
+        "publish_selected",
+        "schedule_selected",
+        "unpublish_selected",
+        "back_to_draft_selected",
+    ]
 
 
 def test_an_editor_adds_a_correction_signed_with_their_name(client, editor):

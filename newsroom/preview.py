@@ -1,0 +1,89 @@
+"""Preview links: a signed, expiring address that shows an unpublished item as readers would.
+
+The token signs the item's model and primary key (not its status or URL) with a timestamp; it
+expires after `NEWSROOM_PREVIEW_MAX_AGE` seconds (48 hours unless configured) and stops working
+at once when the item is unpublished. Nothing else ever shows a draft: the public views go
+through `published()`.
+
+Each preview view is the public detail view with only the lookup changed, so the page is the
+readers' page, with a banner (`preview` in the context), `noindex` and no caching.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from .models import Status
+from .views import StoryDetailView
+
+SALT = "newsroom.preview"
+
+
+def max_age() -> int:
+    return int(settings.NEWSROOM_PREVIEW_MAX_AGE)
+
+
+def make_token(item) -> str:
+    return signing.TimestampSigner(salt=SALT).sign_object(
+        {"model": item._meta.label_lower, "pk": item.pk}
+    )
+
+
+def read_token(token: str) -> tuple[str, int]:
+    """(model label, pk) from a token that is genuine and not expired; Http404 otherwise."""
+    try:
+        data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=max_age())
+        return str(data["model"]), int(data["pk"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        # Expired links (SignatureExpired) are bad signatures too: the same 404 for all.
+        raise Http404("This preview link is not valid or has expired.") from None
+
+
+def preview_url(item, *, request=None) -> str:
+    url = reverse("preview", kwargs={"token": make_token(item)})
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class PreviewMixin:
+    """Turns a public DetailView into its preview: same queryset shape, any status but
+    unpublished, the object named by the token."""
+
+    preview_pk: int | None = None
+
+    def get_object(self, queryset=None):
+        public = super().get_queryset()
+        preview = self.model._default_manager.exclude(status=Status.UNPUBLISHED).filter(
+            pk=self.preview_pk
+        )
+        # Load exactly what the readers' page loads (related items stay filtered to published).
+        preview.query.select_related = public.query.select_related
+        preview._prefetch_related_lookups = public._prefetch_related_lookups
+        item = preview.first()
+        if item is None:
+            raise Http404("This item cannot be previewed.")
+        return item
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, preview_item=self.object, **kwargs)
+
+
+class StoryPreviewView(PreviewMixin, StoryDetailView):
+    pass
+
+
+def preview_view(request, token: str, *, views: dict[str, str]):
+    """Dispatch a token to the preview view of its model (`views`: label → dotted path)."""
+    label, pk = read_token(token)
+    if label not in views:
+        raise Http404("This item cannot be previewed.")
+    view_class = import_string(views[label])
+    return view_class.as_view(preview_pk=pk)(request, token=token)
