@@ -9,12 +9,19 @@ from django.urls import path
 
 from newsroom.converters import DAY
 
-from . import views
+from . import markdown_views, views
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.FrontPageView.as_view(), name="front_page"),
+    # Markdown twins of the day and event pages (events/markdown_views.py).
+    path(
+        "events/<yyyy:year>/<mm:month>/<dd:day>.md",
+        markdown_views.day_markdown,
+        name="day_markdown",
+    ),
+    path(f"events/{DAY}<str:slug>.md", markdown_views.event_markdown, name="event_markdown"),
     path(f"events/{DAY}", views.EventDayView.as_view(), name="day"),
     path(f"events/{DAY}<str:slug>/", views.EventDetailView.as_view(), name="event"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic"),

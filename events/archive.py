@@ -1,0 +1,1009 @@
+"""The public archive in Markdown: one file per day and one per event (DESIGN.md, "The archive
+format"), written by `export_archive` and by the `.md` twins of the readers' pages, and read
+back by `import_archive`.
+
+Three layers, so that the format can be tested without a database:
+
+- records (`EventRecord`, `DayRecord` and their items): what a file says, as plain data;
+- the writer (`render_event`, `render_day`) turns records into text, and `event_record` /
+  `day_record` turn prefetched events into records;
+- the parser (`parse_event`, `parse_day`, `read_tree`) turns text back into records, tolerating
+  the quirks of real files: duplicate list numbers, missing sections, `### Source:` or
+  `### Sources:`, a `Formats:` line, a `### Changes:` list, HTML entities, leftover `''wiki''`
+  markup, extra spaces after `#`, non-ASCII text and story prefixes in old headlines.
+
+`ArchiveImporter` writes records into the database in batches (a fixed number of queries per
+kind of row, not per event). Rule of the writer: `parse(render(record)) == record`, so export,
+import into an empty database and export again gives the same bytes.
+"""
+
+import datetime as dt
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from newsroom.models import Entity, Status
+from sources.links import candidate_domains, domain_of, normalize_url
+from sources.models import Citation, Publisher, PublisherDomain, Source, bare_host
+
+from .models import SLUG_MAX_LENGTH, Event, EventCitation, RelatedEvent, TaggedEvent
+
+COVER_IMAGE = "Cover Image"
+PREVIOUS_DAY = "Previous Day..."
+
+# --- records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """`N. [Publisher](url)` in an event's source list."""
+
+    publisher: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """`N. [headline](/news/…/slug.md) _Context: A, B_`: another event and what links them."""
+
+    date: dt.date
+    slug: str
+    headline: str
+    context: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return event_path(self.date, self.slug)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event file. `notes` are the parser's remarks on what it skipped."""
+
+    date: dt.date
+    slug: str
+    headline: str
+    summary: str = ""
+    topic: str = ""
+    sources: tuple[SourceItem, ...] = ()
+    cover_images: tuple[str, ...] = ()
+    related: tuple[RelatedItem, ...] = ()
+    changes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """One event in a day file: topic, linked headline, one-line summary or context."""
+
+    slug: str
+    headline: str
+    topic: str = ""
+    summary: str = ""
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    date: dt.date
+    entries: tuple[DayEntry, ...] = ()
+    previous_day: dt.date | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+
+# --- paths and links ------------------------------------------------------------------------
+
+
+def display_date(day: dt.date) -> str:
+    """`2010-04-7`: month zero-padded, day not, as in the archive."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day}"
+
+
+def day_folder(day: dt.date) -> str:
+    return f"news/{day.year:04d}/{day.month:02d}/{day.day}"
+
+
+def day_path(day: dt.date) -> str:
+    return f"{day_folder(day)}/index.md"
+
+
+def event_path(day: dt.date, slug: str) -> str:
+    return f"{day_folder(day)}/{slug}.md"
+
+
+class Links(Protocol):
+    """Where a file's links point: the archive's own paths, or the site's `.md` twins."""
+
+    def day(self, day: dt.date) -> str: ...
+
+    def event(self, day: dt.date, slug: str) -> str: ...
+
+
+class ArchiveLinks:
+    """Links between files of an exported tree: `/news/2010/04/7/index.md`."""
+
+    def day(self, day: dt.date) -> str:
+        return "/" + day_path(day)
+
+    def event(self, day: dt.date, slug: str) -> str:
+        return "/" + event_path(day, slug)
+
+
+class SiteLinks:
+    """Links between the `.md` twins served by the site: `/events/2010/04/07.md`."""
+
+    def day(self, day: dt.date) -> str:
+        return reverse(
+            "events:day_markdown", kwargs={"year": day.year, "month": day.month, "day": day.day}
+        )
+
+    def event(self, day: dt.date, slug: str) -> str:
+        return reverse(
+            "events:event_markdown",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
+        )
+
+
+ARCHIVE_LINKS = ArchiveLinks()
+SITE_LINKS = SiteLinks()
+
+# A link target naming a day or an event, in the archive's shape or the site's.
+TARGET = re.compile(
+    r"(?:^|/)(?:news|events)/(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})"
+    r"(?:/(?P<slug>[^/]+?))?(?:\.md)?/?$"
+)
+
+
+def parse_target(url: str) -> tuple[dt.date, str] | None:
+    """(date, slug) of a link to a day (slug `""` or `"index"`) or an event; None otherwise."""
+    match = TARGET.search(url.strip())
+    if not match:
+        return None
+    try:
+        day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    slug = match["slug"] or ""
+    return day, "" if slug == "index" else slug
+
+
+# --- text -----------------------------------------------------------------------------------
+
+WIKI_BOLD = re.compile(r"'''(.+?)'''")
+WIKI_ITALIC = re.compile(r"''(.+?)''")
+
+
+def clean_text(text: str) -> str:
+    """One line of plain text: entities decoded, wiki quotes dropped, spaces collapsed."""
+    text = html.unescape(text)
+    text = WIKI_ITALIC.sub(r"\1", WIKI_BOLD.sub(r"\1", text))
+    return " ".join(text.split())
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+
+
+def normal_summary(text: str) -> str:
+    """A summary as the archive holds it: paragraphs of one line each, one blank line apart."""
+    return "\n\n".join(one_line(p) for p in paragraphs(text))
+
+
+def escape_link_text(text: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def unescape_link_text(text: str) -> str:
+    return re.sub(r"\\([\\\[\]])", r"\1", text)
+
+
+# --- the writer -----------------------------------------------------------------------------
+
+
+def render_event(record: EventRecord, *, links: Links = ARCHIVE_LINKS) -> str:
+    lines = [f"### [{display_date(record.date)}]({links.day(record.date)})", ""]
+    if record.topic:
+        lines += [f"##### {record.topic}", ""]
+    lines += [f"# {record.headline}", ""]
+    if record.summary:
+        lines += [record.summary, ""]
+    if record.sources or record.cover_images:
+        lines += ["### Source:", ""]
+        for number, item in enumerate(record.sources, start=1):
+            lines.append(f"{number}. [{escape_link_text(item.publisher)}]({item.url})")
+        # The cover credit repeats the number of the item before it, as in the archive.
+        last = max(len(record.sources), 1)
+        lines += [f"{last}. [{COVER_IMAGE}]({url})" for url in record.cover_images]
+        lines.append("")
+    if record.related:
+        lines += ["### Related:", ""]
+        for number, item in enumerate(record.related, start=1):
+            target = links.event(item.date, item.slug)
+            line = f"{number}. [{escape_link_text(item.headline)}]({target})"
+            if item.context:
+                line += f" _Context: {', '.join(item.context)}_"
+            lines.append(line)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_day(record: DayRecord, *, links: Links = ARCHIVE_LINKS) -> str:
+    lines = [f"## [{display_date(record.date)}]({links.day(record.date)})", ""]
+    for entry in record.entries:
+        if entry.topic:
+            lines.append(f"##### {entry.topic}")
+        lines.append(
+            f"### [{escape_link_text(entry.headline)}]({links.event(record.date, entry.slug)})"
+        )
+        if entry.summary:
+            lines.append(entry.summary)
+        elif entry.context:
+            lines.append(f"_Context: {', '.join(entry.context)}_")
+        lines.append("")
+    if record.previous_day:
+        lines.append(f"## [{PREVIOUS_DAY}]({links.day(record.previous_day)})")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def archive_events(*, at: dt.datetime | None = None) -> QuerySet:
+    """Published events with everything their files show, loaded up front.
+
+    Related events are limited to published ones; a fixed number of queries whatever the
+    number of events, citations, entities or related events.
+    """
+    published = Event.objects.published(at=at)
+    published_links = RelatedEvent.objects.filter(to_event__in=published).select_related("to_event")
+    return published.select_related("topic").prefetch_related(
+        Prefetch("citations", queryset=EventCitation.objects.select_related("source__publisher")),
+        "entities",
+        Prefetch("related_links", queryset=published_links),
+        "related_links__to_event__entities",
+    )
+
+
+def by_name(entities: Iterable[Entity]) -> list[Entity]:
+    return sorted(entities, key=lambda entity: (entity.name.casefold(), entity.name))
+
+
+def publisher_label(source: Source) -> str:
+    """The publisher's name, or the bare host name when no publisher claims the source."""
+    return source.publisher.name if source.publisher else bare_host(domain_of(source.url))
+
+
+def event_record(event: Event) -> EventRecord:
+    """An event's file as a record; works on `archive_events()` data without a query."""
+    citations = list(event.citations.all())
+    own = {entity.pk for entity in event.entities.all()}
+    related = []
+    for link in event.related_links.all():
+        other = link.to_event
+        shared = by_name(e for e in other.entities.all() if e.pk in own)
+        related.append(
+            RelatedItem(
+                other.date,
+                other.slug,
+                one_line(other.headline),
+                tuple(one_line(e.name) for e in shared),
+            )
+        )
+    # Most shared entities first, ties broken by path (DESIGN.md).
+    related.sort(key=lambda item: (-len(item.context), item.path))
+    return EventRecord(
+        date=event.date,
+        slug=event.slug,
+        headline=one_line(event.headline),
+        summary=normal_summary(event.summary),
+        topic=one_line(event.topic.name) if event.topic else "",
+        sources=tuple(
+            SourceItem(one_line(publisher_label(c.source)), c.source.url)
+            for c in citations
+            if c.role != Citation.Role.IMAGE_CREDIT
+        ),
+        cover_images=tuple(c.source.url for c in citations if c.role == Citation.Role.IMAGE_CREDIT),
+        related=tuple(related),
+    )
+
+
+def day_entry(event: Event) -> DayEntry:
+    """An event as its day file lists it; needs `topic` and the `entities` prefetched."""
+    summary = one_line(event.summary)
+    return DayEntry(
+        slug=event.slug,
+        headline=one_line(event.headline),
+        topic=one_line(event.topic.name) if event.topic else "",
+        summary=summary,
+        context=() if summary else tuple(one_line(e.name) for e in by_name(event.entities.all())),
+    )
+
+
+def day_record(day: dt.date, events: Iterable[Event], previous_day: dt.date | None) -> DayRecord:
+    return DayRecord(day, tuple(day_entry(e) for e in events), previous_day)
+
+
+@dataclass
+class ExportResult:
+    days: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def is_safe_slug(slug: str) -> bool:
+    """Whether a slug can name an event file: not the day's `index`, no path tricks."""
+    return bool(slug) and slug not in ("index", ".", "..") and "/" not in slug and "\\" not in slug
+
+
+def export_tree(
+    root: Path, *, at: dt.datetime | None = None, chunk_size: int = 500
+) -> ExportResult:
+    """Write every published event and day under `root/news/`, one pass in date order."""
+    result = ExportResult()
+    events = archive_events(at=at).order_by(
+        "date", F("category__position").asc(nulls_last=True), "category__name", "publish_at", "pk"
+    )
+    previous_day = None
+    for day, group in groupby(events.iterator(chunk_size=chunk_size), key=lambda e: e.date):
+        day_events = []
+        for event in group:
+            if is_safe_slug(event.slug):
+                day_events.append(event)
+            else:
+                result.problems.append(f"{event_path(day, event.slug)}: skipped: unusable slug")
+        if not day_events:
+            continue
+        folder = root / day_folder(day)
+        folder.mkdir(parents=True, exist_ok=True)
+        for event in day_events:
+            write_file(root / event_path(day, event.slug), render_event(event_record(event)))
+        write_file(root / day_path(day), render_day(day_record(day, day_events, previous_day)))
+        previous_day = day
+        result.days += 1
+        result.events += len(day_events)
+    return result
+
+
+def write_file(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+(.*?))?\s*$")
+LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)\s*\)")
+LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[.)]|[-*+])\s+(.*)$")
+CONTEXT = re.compile(r"_\s*Context:\s*(.*?)\s*_\s*$", re.IGNORECASE)
+# "2010 Kyrgyzstan riots: President flees": the story an old headline starts with.
+STORY_PREFIX = re.compile(r"^((?:1[89]|2\d)\d\d [^:]{2,80}?):\s+(\S.*)$")
+
+
+def file_lines(text: str) -> list[str]:
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def parse_context(text: str) -> tuple[str, ...]:
+    names = (clean_text(name) for name in clean_text(text).split(","))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def split_story_prefix(headline: str, topic: str) -> tuple[str, str]:
+    """(headline, topic) with an old headline's story prefix moved to the topic."""
+    if topic and headline.casefold().startswith(topic.casefold() + ":"):
+        return headline[len(topic) + 1 :].strip(), topic
+    if not topic and (match := STORY_PREFIX.match(headline)):
+        return match[2], match[1]
+    return headline, topic
+
+
+class ArchiveFormatError(ValueError):
+    pass
+
+
+def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
+    """Read an event file. The date and slug come from its path, as links name it."""
+    headline = None
+    topic = ""
+    section = None  # None before the headline, then "summary", "sources", "related", …
+    summary: list[str] = []
+    sources: list[SourceItem] = []
+    covers: list[str] = []
+    related: list[RelatedItem] = []
+    changes: list[str] = []
+    notes: list[str] = []
+    for line in file_lines(text):
+        if heading := HEADING.match(line):
+            level, title = len(heading[1]), heading[2] or ""
+            if level == 1 and headline is None and title:
+                headline, section = clean_text(title), "summary"
+            elif level == 5 and headline is None:
+                topic = clean_text(title)
+            elif level in (2, 3, 4):
+                name = title.strip().rstrip(":").strip().casefold()
+                if headline is None and LINK.match(title):
+                    continue  # the date line
+                section = {
+                    "source": "sources",
+                    "sources": "sources",
+                    "related": "related",
+                    "changes": "changes",
+                }.get(name, "other")
+                if section == "other":
+                    notes.append(f"skipped the section “{title.strip()}”")
+            continue
+        stripped = line.strip()
+        if not stripped or (section in (None, "summary") and stripped.startswith("Formats:")):
+            if section == "summary":
+                summary.append("")
+            continue
+        if section == "summary":
+            summary.append(stripped)
+        elif section in ("sources", "related", "changes"):
+            item = LIST_ITEM.match(line)
+            content = item[1] if item else stripped
+            if section == "changes":
+                changes.append(clean_text(content))
+                continue
+            link = LINK.search(content)
+            if not link:
+                notes.append(f"skipped “{stripped}”: no link")
+                continue
+            label, url = clean_text(unescape_link_text(link[1])), html.unescape(link[2])
+            if section == "sources":
+                if label.casefold() == COVER_IMAGE.casefold():
+                    covers.append(url)
+                else:
+                    sources.append(SourceItem(label, url))
+                continue
+            target = parse_target(url)
+            if target is None or not target[1]:
+                notes.append(f"skipped the related link “{url}”: not an event's path")
+                continue
+            context = CONTEXT.search(content[link.end() :])
+            related.append(
+                RelatedItem(
+                    target[0],
+                    target[1],
+                    label,
+                    parse_context(context[1]) if context else (),
+                )
+            )
+    if not headline:
+        raise ArchiveFormatError("no “# headline” line")
+    headline, topic = split_story_prefix(headline, topic)
+    return EventRecord(
+        date=day,
+        slug=slug,
+        headline=headline,
+        summary="\n\n".join(clean_text(p) for p in paragraphs("\n".join(summary))),
+        topic=topic,
+        sources=tuple(sources),
+        cover_images=tuple(covers),
+        related=tuple(related),
+        changes=tuple(changes),
+        notes=tuple(notes),
+    )
+
+
+def parse_day(text: str, *, day: dt.date) -> DayRecord:
+    """Read a day file: its events in order, and the previous day it links to."""
+    entries: list[dict] = []
+    topic = ""
+    previous_day = None
+    notes: list[str] = []
+    for line in file_lines(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("Formats:"):
+            continue
+        if heading := HEADING.match(line):
+            level, title = len(heading[1]), heading[2] or ""
+            link = LINK.search(title)
+            if level == 5:
+                topic = clean_text(title)
+            elif level <= 2 and link:
+                target = parse_target(link[2])
+                if "previous" in link[1].casefold() and target:
+                    previous_day = target[0]
+            elif level in (3, 4) and link:
+                target = parse_target(link[2])
+                if target is None or not target[1]:
+                    notes.append(f"skipped “{stripped}”: not an event's path")
+                elif target[0] != day:
+                    notes.append(f"skipped “{stripped}”: an event of another day")
+                else:
+                    headline = clean_text(unescape_link_text(link[1]))
+                    headline, entry_topic = split_story_prefix(headline, topic)
+                    entries.append({"slug": target[1], "headline": headline, "topic": entry_topic})
+                topic = ""
+            continue
+        if not entries:
+            continue
+        entry = entries[-1]
+        if context := CONTEXT.match(stripped):
+            entry["context"] = parse_context(context[1])
+        else:
+            entry["summary"] = clean_text(f"{entry.get('summary', '')} {stripped}")
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry["slug"] in seen:
+            notes.append(f"skipped a second entry for {entry['slug']}")
+        else:
+            seen.add(entry["slug"])
+            unique.append(DayEntry(**entry))
+    return DayRecord(
+        date=day,
+        entries=tuple(unique),
+        previous_day=previous_day,
+        notes=tuple(notes),
+    )
+
+
+@dataclass
+class ArchiveTree:
+    """Every file of an archive folder, parsed; `problems` lists what was skipped and why."""
+
+    events: dict[tuple[dt.date, str], EventRecord] = field(default_factory=dict)
+    days: dict[dt.date, DayRecord] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def news_folder(root: Path) -> Path:
+    """`DIR/news`, or DIR itself when it is the `news` folder."""
+    return root if root.name == "news" and not (root / "news").is_dir() else root / "news"
+
+
+def read_tree(root: Path) -> ArchiveTree:
+    """Parse `news/<yyyy>/<mm>/<d>/*.md` under `root` (days may be zero-padded too)."""
+    tree = ArchiveTree()
+    news = news_folder(root)
+    if not news.is_dir():
+        raise ArchiveFormatError(f"{root} has no news/ folder")
+    for path in sorted(news.rglob("*.md")):
+        relative = path.relative_to(news.parent).as_posix()
+        parts = path.relative_to(news).parts
+        try:
+            if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+                raise ArchiveFormatError("not at news/<yyyy>/<mm>/<d>/")
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            text = path.read_bytes().decode("utf-8")
+            slug = parts[3].removesuffix(".md")
+            if slug == "index":
+                record = parse_day(text, day=day)
+                tree.days[day] = record
+            else:
+                record = parse_event(text, day=day, slug=slug)
+                tree.events[day, slug] = record
+        except (ArchiveFormatError, ValueError) as error:
+            tree.problems.append(f"{relative}: skipped: {error}")
+            continue
+        tree.problems.extend(f"{relative}: {note}" for note in record.notes)
+    return tree
+
+
+# --- the importer ---------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """How names are matched on import: case and runs of spaces ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def unique_slugs(model, bases: dict, *, max_length: int) -> dict:
+    """A free slug for each key of `bases` (`base`, `base-2`, …): one query per round."""
+    chosen: dict = {}
+    pending, attempt = dict(bases), 1
+    while pending:
+        candidates = {}
+        for key, base in pending.items():
+            base = base[:max_length] or "item"
+            suffix = "" if attempt == 1 else f"-{attempt}"
+            candidates[key] = base[: max_length - len(suffix)] + suffix
+        taken = set(
+            model._default_manager.filter(slug__in=set(candidates.values())).values_list(
+                "slug", flat=True
+            )
+        )
+        taken |= set(chosen.values())
+        retry = {}
+        for key, candidate in candidates.items():
+            if candidate in taken:
+                retry[key] = pending[key]
+            else:
+                chosen[key] = candidate
+                taken.add(candidate)
+        pending, attempt = retry, attempt + 1
+    return chosen
+
+
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+class ArchiveImporter:
+    """Writes an `ArchiveTree` into the database; running it twice changes nothing.
+
+    Events are matched on (date, slug) and imported slugs are kept as they are. New events are
+    published at midnight of their date (the archive is a public record) or, with
+    `publish=False`, left as drafts; existing events keep their workflow state. Sources are
+    matched on their normalized URL, publishers and entities on their name (case and spaces
+    ignored). Citation and related-event lists are replaced only when they differ; entities
+    are added, never removed.
+    """
+
+    def __init__(self, tree: ArchiveTree, *, publish: bool = True) -> None:
+        self.tree = tree
+        self.publish = publish
+        self.result = ImportResult(problems=list(tree.problems))
+
+    def run(self) -> ImportResult:
+        records = self.event_records()
+        with transaction.atomic():
+            self.entities = self.resolve_entities(records)
+            self.sources = self.resolve_sources(records)
+            self.events = self.save_events(records)
+            self.save_citations(records)
+            self.save_related_and_entities(records)
+        return self.result
+
+    def problem(self, text: str) -> None:
+        self.result.problems.append(text)
+
+    # Records: event files, plus events that only their day file lists, in day order.
+
+    def event_records(self) -> list[EventRecord]:
+        records = []
+        days = sorted({*self.tree.days, *(day for day, _slug in self.tree.events)})
+        for day in days:
+            listed = self.tree.days.get(day, DayRecord(day)).entries
+            done = set()
+            for entry in listed:
+                record = self.tree.events.get((day, entry.slug)) or EventRecord(
+                    day, entry.slug, entry.headline, entry.summary, entry.topic
+                )
+                records.append(record)
+                done.add(entry.slug)
+            records += [
+                record
+                for (d, slug), record in sorted(self.tree.events.items())
+                if d == day and slug not in done
+            ]
+        valid = []
+        for record in records:
+            where = event_path(record.date, record.slug)
+            if len(record.slug) > SLUG_MAX_LENGTH:
+                self.problem(f"{where}: skipped: slug longer than {SLUG_MAX_LENGTH} characters")
+            elif len(record.headline) > Event._meta.get_field("headline").max_length:
+                self.problem(f"{where}: skipped: headline too long")
+            else:
+                valid.append(record)
+        return valid
+
+    def day_context(self, record: EventRecord) -> tuple[str, ...]:
+        day = self.tree.days.get(record.date)
+        entry = next((e for e in day.entries if e.slug == record.slug), None) if day else None
+        return entry.context if entry else ()
+
+    # Entities: the topics and every name of a context, one lookup, new ones in bulk.
+
+    def resolve_entities(self, records: list[EventRecord]) -> dict[str, Entity]:
+        max_length = Entity._meta.get_field("name").max_length
+        names: dict[str, tuple[str, bool]] = {}  # key -> (name, is a topic)
+        for record in records:
+            wanted = [(record.topic, True)] if record.topic else []
+            wanted += [(n, False) for item in record.related for n in item.context]
+            wanted += [(n, False) for n in self.day_context(record)]
+            for name, is_topic in wanted:
+                if len(name) > max_length:
+                    self.problem(f"{event_path(record.date, record.slug)}: name too long: {name}")
+                    continue
+                previous = names.get(name_key(name))
+                names[name_key(name)] = (name, is_topic or bool(previous and previous[1]))
+        found: dict[str, Entity] = {}
+        for batch in chunks(list(names)):
+            for entity in Entity.objects.annotate(lowered=Lower("name")).filter(lowered__in=batch):
+                found.setdefault(name_key(entity.name), entity)
+        # Names that differ only in runs of spaces are not found by the query above.
+        missing = [key for key in names if key not in found]
+        slugs = unique_slugs(
+            Entity, {key: Entity().slugify(names[key][0]) for key in missing}, max_length=90
+        )
+        new = [
+            Entity(
+                name=names[key][0],
+                slug=slugs[key],
+                kind=Entity.Kind.TOPIC if names[key][1] else Entity._meta.get_field("kind").default,
+            )
+            for key in missing
+        ]
+        Entity.objects.bulk_create(new)
+        self.result.created["entities"] += len(new)
+        found.update({name_key(entity.name): entity for entity in new})
+        return found
+
+    def entity(self, name: str) -> Entity | None:
+        return self.entities.get(name_key(name))
+
+    # Publishers and sources: one lookup each, the missing ones created in bulk.
+
+    def resolve_sources(self, records: list[EventRecord]) -> dict[str, Source]:
+        labels: dict[str, str] = {}  # normalized URL -> publisher label ("" for a cover)
+        for record in records:
+            items = [(s.publisher, s.url) for s in record.sources]
+            items += [("", url) for url in record.cover_images]
+            for label, url in items:
+                try:
+                    normalized = normalize_url(url)
+                except ValidationError:
+                    self.problem(f"{event_path(record.date, record.slug)}: bad URL: {url}")
+                    continue
+                if not labels.get(normalized):
+                    labels[normalized] = label
+        publishers = self.resolve_publishers(labels)
+        by_domain = self.claimed_domains(labels)
+        sources: dict[str, Source] = {}
+        for batch in chunks(list(labels)):
+            sources |= {s.url: s for s in Source.objects.filter(url__in=batch)}
+        new, claimed = [], []
+        for url, label in labels.items():
+            publisher = publishers.get(name_key(label)) or by_domain.get(url)
+            source = sources.get(url)
+            if source is None:
+                new.append(Source(url=url, publisher=publisher))
+            elif source.publisher_id is None and publisher is not None:
+                source.publisher = publisher
+                claimed.append(source)
+        Source.objects.bulk_create(new)
+        Source.objects.bulk_update(claimed, ["publisher"])
+        self.result.created["sources"] += len(new)
+        self.result.updated["sources"] += len(claimed)
+        sources |= {source.url: source for source in new}
+        return sources
+
+    def resolve_publishers(self, labels: dict[str, str]) -> dict[str, Publisher]:
+        """Publishers by name key. A label that is just the URL's host names no publisher."""
+        names = {}
+        for url, label in labels.items():
+            if label and name_key(label) != name_key(bare_host(domain_of(url))):
+                names.setdefault(name_key(label), label)
+        found = {
+            name_key(p.name): p
+            for p in Publisher.objects.annotate(lowered=Lower("name")).filter(
+                lowered__in=list(names)
+            )
+        }
+        missing = [key for key in names if key not in found]
+        slugs = unique_slugs(
+            Publisher, {key: slugify(names[key]) for key in missing}, max_length=200
+        )
+        new = [Publisher(name=names[key][:200], slug=slugs[key]) for key in missing]
+        Publisher.objects.bulk_create(new)
+        self.result.created["publishers"] += len(new)
+        return found | {name_key(p.name): p for p in new}
+
+    def claimed_domains(self, labels: dict[str, str]) -> dict[str, Publisher]:
+        """The publisher whose domain claims each URL (the rule of `Source.save`), in one query."""
+        candidates = {url: candidate_domains(domain_of(url)) for url in labels}
+        domains = {
+            d.domain: d.publisher
+            for d in PublisherDomain.objects.select_related("publisher").filter(
+                domain__in={c for cs in candidates.values() for c in cs}
+            )
+        }
+        return {
+            url: next((domains[c] for c in cs if c in domains), None)
+            for url, cs in candidates.items()
+            if any(c in domains for c in cs)
+        }
+
+    def source(self, url: str) -> Source | None:
+        try:
+            return self.sources.get(normalize_url(url))
+        except ValidationError:
+            return None
+
+    # Events: one lookup for those in the tree and those its related links name.
+
+    def save_events(self, records: list[EventRecord]) -> dict[tuple[dt.date, str], Event]:
+        keys = {(r.date, r.slug) for r in records}
+        keys |= {(item.date, item.slug) for r in records for item in r.related}
+        existing = self.find_events(keys)
+        new, changed = [], []
+        now = timezone.now()
+        for record in records:
+            values = self.event_values(record)
+            event = existing.get((record.date, record.slug))
+            if event is None:
+                event = Event(date=record.date, slug=record.slug, **values)
+                if self.publish:
+                    go_live = timezone.make_aware(dt.datetime.combine(record.date, dt.time()))
+                    event.status = Status.PUBLISHED
+                    event.publish_at = event.first_published_at = go_live
+                    event.last_published_at = go_live
+                new.append(event)
+                existing[record.date, record.slug] = event
+                continue
+            if not self.has_file(record):
+                continue  # a day file's line says too little to change an event
+            if event.cover_image_credit:
+                del values["cover_image_credit"]  # the archive has the link, not the name
+            if any(getattr(event, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(event, name, value)
+                event.version += 1
+                event.modified_at = now
+                changed.append(event)
+        Event.objects.bulk_create(new)
+        Event.objects.bulk_update(
+            changed,
+            ["headline", "summary", "topic", "cover_image_credit", "version", "modified_at"],
+        )
+        self.result.created["events"] += len(new)
+        self.result.updated["events"] += len(changed)
+        return existing
+
+    def has_file(self, record: EventRecord) -> bool:
+        return (record.date, record.slug) in self.tree.events
+
+    def event_values(self, record: EventRecord) -> dict:
+        credit = ""
+        for url in record.cover_images:
+            source = self.source(url)
+            if source is not None:
+                credit = publisher_label(source)[:200]
+                break
+        topic = self.entity(record.topic) if record.topic else None
+        return {
+            "headline": record.headline,
+            "summary": record.summary,
+            "topic_id": topic.pk if topic else None,
+            "cover_image_credit": credit,
+        }
+
+    def find_events(self, keys: set[tuple[dt.date, str]]) -> dict[tuple[dt.date, str], Event]:
+        found = {}
+        for batch in chunks(sorted(keys)):
+            days = {day for day, _slug in batch}
+            slugs = {slug for _day, slug in batch}
+            for event in Event.objects.filter(date__in=days, slug__in=slugs):
+                if (event.date, event.slug) in keys:
+                    found[event.date, event.slug] = event
+        return found
+
+    # Citations: sources then cover credits, replaced per event only when the list differs.
+
+    def save_citations(self, records: list[EventRecord]) -> None:
+        wanted: dict[int, list[tuple[int, str]]] = {}
+        for record in filter(self.has_file, records):
+            event = self.events[record.date, record.slug]
+            rows: list[tuple[int, str]] = []
+            items = [(url, Citation.Role.SOURCE) for url in (s.url for s in record.sources)]
+            items += [(url, Citation.Role.IMAGE_CREDIT) for url in record.cover_images]
+            for url, role in items:
+                source = self.source(url)
+                if source is None:
+                    continue
+                if (source.pk, role) in rows:
+                    self.problem(f"{event_path(record.date, record.slug)}: {url} listed twice")
+                    continue
+                rows.append((source.pk, role))
+            wanted[event.pk] = rows
+        current: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for batch in chunks(list(wanted)):
+            for item_id, source_id, role in (
+                EventCitation.objects.filter(item_id__in=batch)
+                .order_by("item_id", "position", "pk")
+                .values_list("item_id", "source_id", "role")
+            ):
+                current[item_id].append((source_id, role))
+        changed = [pk for pk, rows in wanted.items() if rows != current[pk]]
+        for batch in chunks(changed):
+            EventCitation.objects.filter(item_id__in=batch).delete()
+        EventCitation.objects.bulk_create(
+            EventCitation(item_id=pk, source_id=source_id, role=role, position=position)
+            for pk in changed
+            for position, (source_id, role) in enumerate(wanted[pk], start=1)
+        )
+        self.result.updated["citation lists"] += len(changed)
+
+    # Related events, and the entities their contexts say both events carry.
+
+    def save_related_and_entities(self, records: list[EventRecord]) -> None:
+        links: dict[int, list[int]] = {}
+        tags: dict[int, set[int]] = defaultdict(set)
+        for record in records:
+            event = self.events[record.date, record.slug]
+            targets: list[int] = []
+            for name in self.day_context(record):
+                if entity := self.entity(name):
+                    tags[event.pk].add(entity.pk)
+            if not self.has_file(record):
+                continue
+            for item in record.related:
+                context = [e for name in item.context if (e := self.entity(name))]
+                tags[event.pk].update(e.pk for e in context)
+                other = self.events.get((item.date, item.slug))
+                if other is None:
+                    self.problem(
+                        f"{event_path(record.date, record.slug)}: related event {item.path} "
+                        "is neither in the archive nor in the database; link skipped"
+                    )
+                    continue
+                tags[other.pk].update(e.pk for e in context)
+                if other.pk != event.pk and other.pk not in targets:
+                    targets.append(other.pk)
+            links[event.pk] = targets
+        self.save_links(links)
+        self.save_tags(tags)
+
+    def save_links(self, links: dict[int, list[int]]) -> None:
+        current: dict[int, list[int]] = defaultdict(list)
+        for batch in chunks(list(links)):
+            for from_id, to_id in (
+                RelatedEvent.objects.filter(from_event_id__in=batch)
+                .order_by("from_event_id", "position", "pk")
+                .values_list("from_event_id", "to_event_id")
+            ):
+                current[from_id].append(to_id)
+        changed = [pk for pk, targets in links.items() if targets != current[pk]]
+        for batch in chunks(changed):
+            RelatedEvent.objects.filter(from_event_id__in=batch).delete()
+        RelatedEvent.objects.bulk_create(
+            RelatedEvent(from_event_id=pk, to_event_id=to_id, position=position)
+            for pk in changed
+            for position, to_id in enumerate(links[pk], start=1)
+        )
+        self.result.updated["related lists"] += len(changed)
+
+    def save_tags(self, tags: dict[int, set[int]]) -> None:
+        current = set()
+        for batch in chunks(list(tags)):
+            current |= set(
+                TaggedEvent.objects.filter(content_object_id__in=batch).values_list(
+                    "content_object_id", "tag_id"
+                )
+            )
+        new = [
+            TaggedEvent(content_object_id=event_id, tag_id=tag_id)
+            for event_id, tag_ids in tags.items()
+            for tag_id in sorted(tag_ids)
+            if (event_id, tag_id) not in current
+        ]
+        TaggedEvent.objects.bulk_create(new)
+        self.result.created["event entities"] += len(new)
+
+
+def import_tree(root: Path, *, publish: bool = True, dry_run: bool = False) -> ImportResult:
+    """Read the archive under `root` into the database; with `dry_run`, roll everything back."""
+    tree = read_tree(root)
+    with transaction.atomic():
+        result = ArchiveImporter(tree, publish=publish).run()
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
