@@ -206,6 +206,16 @@ def normal_summary(text: str) -> str:
     return "\n\n".join(one_line(p) for p in paragraphs(text))
 
 
+LINK_TARGET = re.compile(r"(?:[^()\s]|\([^()\s]*\))*")
+
+
+def link_target(url: str) -> str:
+    """A URL as a Markdown link target: parentheses that would end the link early escaped."""
+    if LINK_TARGET.fullmatch(url):
+        return url
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
 def escape_link_text(text: str) -> str:
     return re.sub(r"([\\\[\]])", r"\\\1", text)
 
@@ -227,10 +237,11 @@ def render_event(record: EventRecord, *, links: Links = ARCHIVE_LINKS) -> str:
     if record.sources or record.cover_images:
         lines += ["### Source:", ""]
         for number, item in enumerate(record.sources, start=1):
-            lines.append(f"{number}. [{escape_link_text(item.publisher)}]({item.url})")
+            label = escape_link_text(item.publisher)
+            lines.append(f"{number}. [{label}]({link_target(item.url)})")
         # The cover credit repeats the number of the item before it, as in the archive.
         last = max(len(record.sources), 1)
-        lines += [f"{last}. [{COVER_IMAGE}]({url})" for url in record.cover_images]
+        lines += [f"{last}. [{COVER_IMAGE}]({link_target(url)})" for url in record.cover_images]
         lines.append("")
     if record.related:
         lines += ["### Related:", ""]
