@@ -67,7 +67,8 @@ A second paragraph.
 
 ### Related:
 
-1. [Aid arrives in Osh \\[by air\\].](/news/2010/06/14/aid-arrives-in-osh.md) _Context: Osh, Roza Otunbayeva_
+1. [Aid arrives in Osh \\[by air\\].](/news/2010/06/14/aid-arrives-in-osh.md) \
+_Context: Osh, Roza Otunbayeva_
 2. [Clashes begin.](/news/2010/06/11/clashes-begin.md) _Context: Osh_
 """
 
@@ -215,7 +216,10 @@ def test_newer_file_with_formats_sources_and_changes():
 
 
 def test_sections_may_be_missing_or_unknown():
-    text = "# Only related.\n\n### Gallery:\n\n- a picture\n\n### Related\n\n* [A](/news/2010/6/1/a.md)\n"
+    text = (
+        "# Only related.\n\n### Gallery:\n\n- a picture\n\n"
+        "### Related\n\n* [A](/news/2010/6/1/a.md)\n"
+    )
     record = parse_event(text, day=JUNE_12, slug="x")
     assert record.sources == ()
     assert record.related == (RelatedItem(dt.date(2010, 6, 1), "a", "A"),)

@@ -136,7 +136,7 @@ def test_day_twin_in_the_archive_format(client, bakiyev):
     EventFactory(published=True, date=dt.date(2010, 4, 1))
     EventFactory(date=dt.date(2010, 4, 5))  # a draft's day is no previous day
     topic = EntityFactory(name="2010 Kyrgyz revolution", kind="topic")
-    first = EventFactory(
+    EventFactory(
         published=True,
         slug="shooting",
         headline="Shooting.",
