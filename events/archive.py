@@ -610,7 +610,7 @@ def read_tree(root: Path) -> ArchiveTree:
 
 
 def name_key(name: str) -> str:
-    """How names are matched on import: case and runs of spaces ignored."""
+    """How names are matched on import: case ignored, runs of spaces in the file collapsed."""
     return " ".join(name.split()).casefold()
 
 
@@ -663,7 +663,7 @@ class ArchiveImporter:
     Events are matched on (date, slug) and imported slugs are kept as they are. New events are
     published at midnight of their date (the archive is a public record) or, with
     `publish=False`, left as drafts; existing events keep their workflow state. Sources are
-    matched on their normalized URL, publishers and entities on their name (case and spaces
+    matched on their normalized URL, publishers and entities on their name (case
     ignored). Citation and related-event lists are replaced only when they differ; entities
     are added, never removed.
     """
@@ -740,7 +740,6 @@ class ArchiveImporter:
         for batch in chunks(list(names)):
             for entity in Entity.objects.annotate(lowered=Lower("name")).filter(lowered__in=batch):
                 found.setdefault(name_key(entity.name), entity)
-        # Names that differ only in runs of spaces are not found by the query above.
         missing = [key for key in names if key not in found]
         slugs = unique_slugs(
             Entity, {key: Entity().slugify(names[key][0]) for key in missing}, max_length=90
