@@ -779,7 +779,8 @@ class ArchiveImporter:
         by_domain = self.claimed_domains(labels)
         sources: dict[str, Source] = {}
         for batch in chunks(list(labels)):
-            sources |= {s.url: s for s in Source.objects.filter(url__in=batch)}
+            found = Source.objects.select_related("publisher").filter(url__in=batch)
+            sources |= {source.url: source for source in found}
         new, claimed = [], []
         for url, label in labels.items():
             publisher = publishers.get(name_key(label)) or by_domain.get(url)
