@@ -12,7 +12,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from .archive import SITE_LINKS, archive_events, day_record, event_record, render_day, render_event
+from .archive import (
+    SITE_LINKS,
+    archive_entities,
+    archive_events,
+    day_record,
+    event_record,
+    render_day,
+    render_event,
+)
 from .models import Event
 
 CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -31,7 +39,10 @@ def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
     date = valid_date(year, month, day)
     published = Event.objects.published()
     events = list(
-        published.on(date).select_related("topic").prefetch_related("entities").in_day_order()
+        published.on(date)
+        .select_related("topic")
+        .prefetch_related(archive_entities())
+        .in_day_order()
     )
     if not events:
         raise Http404("No events published on this day.")
