@@ -14,7 +14,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.archive import EventRecord, RelatedItem, SourceItem, render_event
+from events.archive import (
+    EventRecord,
+    RelatedItem,
+    SourceItem,
+    parse_day,
+    parse_event,
+    render_event,
+)
 from events.models import Category, Event, EventCitation, RelatedEvent
 from newsroom.models import Author, Entity, Section, Status, Story
 from sources.models import Citation, Publisher, PublisherDomain, Source
@@ -105,6 +112,23 @@ def test_demo_export_leaves_out_drafts_scheduled_and_links_to_them(tmp_path):
     for event in hidden:
         assert event.slug not in text
         assert event.headline not in text
+
+
+def test_twins_say_what_the_exported_files_say(client, tmp_path):
+    """The same records, with links to twins instead of archive paths."""
+    run("load_demo", "--no-users")
+    run("export_archive", tmp_path)
+
+    for event in Event.objects.published():
+        d = event.date
+        exported = (tmp_path / f"news/{d:%Y}/{d:%m}/{d.day}/{event.slug}.md").read_text()
+        twin = client.get(f"/events/{d:%Y/%m/%d}/{event.slug}.md").content.decode()
+        assert parse_event(twin, day=d, slug=event.slug) == parse_event(
+            exported, day=d, slug=event.slug
+        )
+        day_file = (tmp_path / f"news/{d:%Y}/{d:%m}/{d.day}/index.md").read_text()
+        day_twin = client.get(f"/events/{d:%Y/%m/%d}.md").content.decode()
+        assert parse_day(day_twin, day=d) == parse_day(day_file, day=d)
 
 
 def test_quirky_tree_round_trip_gives_identical_files(tmp_path):

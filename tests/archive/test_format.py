@@ -338,3 +338,30 @@ records = st.builds(
 @given(records)
 def test_any_event_record_survives_writing_and_reading(record):
     assert parse_event(render_event(record), day=record.date, slug=record.slug) == record
+
+
+day_records = st.builds(
+    DayRecord,
+    date=days,
+    entries=st.lists(
+        st.one_of(
+            st.builds(DayEntry, slug=slugs, headline=text_line, topic=names, summary=text_line),
+            st.builds(
+                DayEntry,
+                slug=slugs,
+                headline=text_line,
+                context=st.lists(names.filter(lambda s: "," not in s), min_size=1, max_size=3).map(
+                    lambda xs: tuple(dict.fromkeys(xs))
+                ),
+            ),
+        ),
+        max_size=5,
+        unique_by=lambda entry: entry.slug,
+    ).map(tuple),
+    previous_day=st.one_of(st.none(), days),
+)
+
+
+@given(day_records)
+def test_any_day_record_survives_writing_and_reading(record):
+    assert parse_day(render_day(record), day=record.date) == record

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.archive import export_tree, news_folder
+from events.archive import export_tree
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory: Path, replace: bool, **options) -> None:
-        news = news_folder(directory)
+        news = directory / "news"
         if news.exists():
             if not replace:
                 raise CommandError(
