@@ -186,9 +186,18 @@ WIKI_BOLD = re.compile(r"'''(.+?)'''")
 WIKI_ITALIC = re.compile(r"''(.+?)''")
 
 
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape(text: str) -> str:
+    """HTML entities decoded, only in their complete form with `;`: `html.unescape` would
+    also read `&region=` in a URL as `®ion=`."""
+    return ENTITY.sub(lambda match: html.unescape(match[0]), text)
+
+
 def clean_text(text: str) -> str:
     """One line of plain text: entities decoded, wiki quotes dropped, spaces collapsed."""
-    text = html.unescape(text)
+    text = unescape(text)
     text = WIKI_ITALIC.sub(r"\1", WIKI_BOLD.sub(r"\1", text))
     return " ".join(text.split())
 
@@ -502,7 +511,7 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
             if not link:
                 notes.append(f"skipped “{stripped}”: no link")
                 continue
-            label, url = clean_text(unescape_link_text(link[1])), html.unescape(link[2])
+            label, url = clean_text(unescape_link_text(link[1])), unescape(link[2])
             if section == "sources":
                 if label.casefold() == COVER_IMAGE.casefold():
                     covers.append(url)

@@ -234,6 +234,13 @@ def test_list_items_without_a_usable_link_are_noted_not_fatal():
     assert len(record.notes) == 2
 
 
+def test_ampersands_in_urls_and_text_are_not_taken_for_entities():
+    text = "# R&D &amp; AT&T &copy 2010.\n\n### Source:\n\n1. [X](https://x.example/?a=1&region=2&amp;b=3)\n"
+    record = parse_event(text, day=JUNE_12, slug="x")
+    assert record.headline == "R&D & AT&T &copy 2010."
+    assert record.sources[0].url == "https://x.example/?a=1&region=2&b=3"
+
+
 def test_unbalanced_parentheses_in_a_url_are_escaped():
     record = EventRecord(JUNE_12, "x", "H.", sources=(SourceItem("W", "https://w.example/a)b"),))
     assert "1. [W](https://w.example/a%29b)\n" in render_event(record)
@@ -310,7 +317,10 @@ names = st.text(string.ascii_letters + " ğ", min_size=1).map(lambda s: " ".join
 names = names.filter(bool)
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True).filter(lambda s: s != "index")
 days = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))
-urls = st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9_/]{0,9}(\([a-z]*\))?", fullmatch=True)
+urls = st.from_regex(
+    r"https://[a-z]{1,10}\.example/[a-z0-9_/]{0,9}(\([a-z]*\))?(\?[a-z]{1,6}=1(&[a-z]{1,6}=2)?)?",
+    fullmatch=True,
+)
 records = st.builds(
     EventRecord,
     date=days,
