@@ -611,6 +611,14 @@ class ArchiveTree:
     problems: list[str] = field(default_factory=list)
 
 
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, note): UTF-8 as archive files are written, else Windows-1252 as old ones were."""
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "not UTF-8: read as Windows-1252"
+
+
 def news_folder(root: Path) -> Path:
     """`DIR/news`, or DIR itself when it is the `news` folder."""
     return root if root.name == "news" and not (root / "news").is_dir() else root / "news"
@@ -629,7 +637,7 @@ def read_tree(root: Path) -> ArchiveTree:
             if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
                 raise ArchiveFormatError("not at news/<yyyy>/<mm>/<d>/")
             day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-            text = path.read_bytes().decode("utf-8")
+            text, encoding_note = decode(path.read_bytes())
             slug = parts[3].removesuffix(".md")
             if slug == "index":
                 record = parse_day(text, day=day)
@@ -640,7 +648,8 @@ def read_tree(root: Path) -> ArchiveTree:
         except (ArchiveFormatError, ValueError) as error:
             tree.problems.append(f"{relative}: skipped: {error}")
             continue
-        tree.problems.extend(f"{relative}: {note}" for note in record.notes)
+        notes = [encoding_note, *record.notes] if encoding_note else record.notes
+        tree.problems.extend(f"{relative}: {note}" for note in notes)
     return tree
 
 
@@ -656,10 +665,11 @@ def unique_slugs(model, bases: dict, *, max_length: int) -> dict:
     """A free slug for each key of `bases` (`base`, `base-2`, …): one query per round."""
     chosen: dict = {}
     pending, attempt = dict(bases), 1
+    fallback = model._meta.model_name
     while pending:
         candidates = {}
         for key, base in pending.items():
-            base = base[:max_length] or "item"
+            base = base[:max_length].strip("-") or fallback
             suffix = "" if attempt == 1 else f"-{attempt}"
             candidates[key] = base[: max_length - len(suffix)] + suffix
         taken = set(

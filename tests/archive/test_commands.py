@@ -342,6 +342,37 @@ def test_unusable_lines_are_reported_and_the_rest_imported(tmp_path):
     assert [c.source.url for c in event.citations.all()] == ["https://y.example/"]
 
 
+def test_old_files_in_windows_1252_are_read_and_noted(tmp_path):
+    folder = tmp_path / "news/2010/06/12"
+    folder.mkdir(parents=True)
+    (folder / "cafe.md").write_bytes("# Caf\u00e9 reopens in Osh.\n".encode("cp1252"))
+
+    _out, err = run("import_archive", tmp_path)
+
+    assert Event.objects.get(slug="cafe").headline == "Caf\u00e9 reopens in Osh."
+    assert "cafe.md: not UTF-8" in err
+
+
+def test_names_without_latin_letters_get_a_usable_slug(tmp_path):
+    record = EventRecord(
+        JUNE_12,
+        "osh",
+        "Osh.",
+        sources=(SourceItem("Азаттык", "https://rus.azattyk.org/a/1"),),
+        related=(RelatedItem(JUNE_12, "other", "Other.", ("!!!",)),),
+    )
+    other = EventRecord(JUNE_12, "other", "Other.")
+    folder = tmp_path / "news/2010/06/12"
+    folder.mkdir(parents=True)
+    (folder / "osh.md").write_text(render_event(record))
+    (folder / "other.md").write_text(render_event(other))
+
+    run("import_archive", tmp_path)
+
+    assert Publisher.objects.get(name="Азаттык").slug == "publisher"
+    assert Entity.objects.get(name="!!!").slug == "entity"
+
+
 # --- export ---------------------------------------------------------------------------------
 
 
