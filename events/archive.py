@@ -29,7 +29,7 @@ from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -661,6 +661,17 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def by_name_key(model, names: dict[str, str]) -> QuerySet:
+    """Rows whose name matches one of `names` ({name key: name}) exactly or by lower case.
+
+    Both, because SQLite's LOWER() leaves non-ASCII letters as they are: "Ош" would not be
+    found by its key "ош" alone, and creating it again would break the unique name.
+    """
+    return model._default_manager.annotate(lowered=Lower("name")).filter(
+        Q(lowered__in=list(names)) | Q(name__in=list(names.values()))
+    )
+
+
 def unique_slugs(model, bases: dict, *, max_length: int) -> dict:
     """A free slug for each key of `bases` (`base`, `base-2`, …): one query per round."""
     chosen: dict = {}
@@ -781,10 +792,12 @@ class ArchiveImporter:
                     self.problem(f"{event_path(record.date, record.slug)}: name too long: {name}")
                     continue
                 previous = names.get(name_key(name))
-                names[name_key(name)] = (name, is_topic or bool(previous and previous[1]))
+                if previous:
+                    name, is_topic = previous[0], is_topic or previous[1]
+                names[name_key(name)] = (name, is_topic)
         found: dict[str, Entity] = {}
         for batch in chunks(list(names)):
-            for entity in Entity.objects.annotate(lowered=Lower("name")).filter(lowered__in=batch):
+            for entity in by_name_key(Entity, {key: names[key][0] for key in batch}):
                 found.setdefault(name_key(entity.name), entity)
         missing = [key for key in names if key not in found]
         slugs = unique_slugs(
@@ -848,12 +861,7 @@ class ArchiveImporter:
         for url, label in labels.items():
             if label and name_key(label) != name_key(bare_host(domain_of(url))):
                 names.setdefault(name_key(label), label)
-        found = {
-            name_key(p.name): p
-            for p in Publisher.objects.annotate(lowered=Lower("name")).filter(
-                lowered__in=list(names)
-            )
-        }
+        found = {name_key(p.name): p for p in by_name_key(Publisher, names)}
         missing = [key for key in names if key not in found]
         slugs = unique_slugs(
             Publisher, {key: slugify(names[key]) for key in missing}, max_length=200

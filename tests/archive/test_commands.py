@@ -342,6 +342,28 @@ def test_unusable_lines_are_reported_and_the_rest_imported(tmp_path):
     assert [c.source.url for c in event.citations.all()] == ["https://y.example/"]
 
 
+def test_existing_non_ascii_names_are_found_on_every_database(tmp_path):
+    osh = EntityFactory(name="Ош")
+    publisher = Publisher.objects.create(name="Азаттык", slug="azattyk")
+    record = EventRecord(
+        JUNE_12,
+        "osh",
+        "Osh.",
+        sources=(SourceItem("Азаттык", "https://rus.azattyk.org/a/1"),),
+        related=(RelatedItem(JUNE_12, "other", "Other.", ("Ош",)),),
+    )
+    folder = tmp_path / "news/2010/06/12"
+    folder.mkdir(parents=True)
+    (folder / "osh.md").write_text(render_event(record))
+    (folder / "other.md").write_text(render_event(EventRecord(JUNE_12, "other", "Other.")))
+
+    run("import_archive", tmp_path)
+
+    event = Event.objects.get(slug="osh")
+    assert list(event.entities.all()) == [osh]
+    assert event.citations.get().source.publisher == publisher
+
+
 def test_old_files_in_windows_1252_are_read_and_noted(tmp_path):
     folder = tmp_path / "news/2010/06/12"
     folder.mkdir(parents=True)
