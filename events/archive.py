@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -1070,6 +1071,11 @@ class ArchiveImporter:
         self.result.created["event entities"] += len(new)
 
 
+#: Sent once after an import that changed something has been committed, with `result`.
+#: The importer writes in bulk, so no `post_save` fires for its rows: page caches listen here.
+archive_imported = Signal()
+
+
 def import_tree(root: Path, *, publish: bool = True, dry_run: bool = False) -> ImportResult:
     """Read the archive under `root` into the database; with `dry_run`, roll everything back."""
     tree = read_tree(root)
@@ -1077,4 +1083,8 @@ def import_tree(root: Path, *, publish: bool = True, dry_run: bool = False) -> I
         result = ArchiveImporter(tree, publish=publish).run()
         if dry_run:
             transaction.set_rollback(True)
+        elif result.changed:
+            transaction.on_commit(
+                lambda: archive_imported.send(sender=ArchiveImporter, result=result)
+            )
     return result

@@ -18,6 +18,7 @@ from events.archive import (
     EventRecord,
     RelatedItem,
     SourceItem,
+    archive_imported,
     parse_day,
     parse_event,
     render_event,
@@ -298,6 +299,29 @@ def test_existing_names_are_matched_ignoring_case():
     cover = curfew.citations.get(role=Citation.Role.IMAGE_CREDIT).source
     assert cover.publisher == domain.publisher
     assert curfew.cover_image_credit == "Al Jazeera"
+
+
+def test_a_signal_tells_caches_after_an_import_that_changed_something(
+    django_capture_on_commit_callbacks,
+):
+    received = []
+
+    def receiver(sender, result, **kwargs):
+        received.append(result)
+
+    archive_imported.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run("import_archive", QUIRKY)
+        with django_capture_on_commit_callbacks(execute=True):
+            run("import_archive", QUIRKY)  # nothing to change
+        with django_capture_on_commit_callbacks(execute=True):
+            run("import_archive", QUIRKY, "--dry-run")
+    finally:
+        archive_imported.disconnect(receiver)
+
+    assert len(received) == 1
+    assert received[0].created["events"] == 4
 
 
 def test_dry_run_writes_nothing():
