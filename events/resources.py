@@ -3,9 +3,12 @@
 An event row is matched on its date and slug; without a slug, on the slug its headline gives.
 """
 
+import operator
+from collections import defaultdict
+from functools import reduce
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from import_export import fields, resources
 
 from newsroom.models import Story
@@ -149,20 +152,28 @@ class EventImporter(PublishableImporter):
         slug = slug or headline_slug(headline)
         return (date, slug), f"{date.isoformat()}/{slug}"
 
-    def existing(self, keys: list) -> dict[Any, Event]:
-        dates = {date for date, _ in keys}
-        slugs = {slug for _, slug in keys}
-        wanted = set(keys)
+    @staticmethod
+    def key_filter(keys: list) -> Q:
+        """Events with these (date, slug) keys, as index look-ups (one OR term a day)."""
+        slugs_by_day = defaultdict(list)
+        for date, slug in keys:
+            slugs_by_day[date].append(slug)
+        return reduce(
+            operator.or_, (Q(date=day, slug__in=slugs) for day, slugs in slugs_by_day.items())
+        )
+
+    def existing(self, keys: list) -> dict[Any, dict[str, Any]]:
         found = {}
-        for batch in chunked(sorted(slugs)):
-            for event in Event.objects.filter(date__in=dates, slug__in=batch):
-                if (event.date, event.slug) in wanted:
-                    found[(event.date, event.slug)] = event
+        for batch in chunked(keys, 1000):
+            rows = Event.objects.filter(self.key_filter(batch)).order_by()
+            found.update(
+                ((row["date"], row["slug"]), row) for row in rows.values("pk", *self.attnames)
+            )
         return found
 
-    def new_item(self, key: Any, values: dict) -> Event:
+    def new_row(self, key: Any, values: dict) -> dict[str, Any]:
         date, slug = key
-        return Event(date=date, slug=slug, **values)
+        return {"date": date, "slug": slug, **values}
 
     def parse_links(self, column: str, value: Any) -> list[str]:
         return slugs_of(value, with_dates=column == "related_events")

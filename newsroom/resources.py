@@ -172,14 +172,15 @@ class StoryImporter(PublishableImporter):
         slug = slug or slugify(headline)[:200].rstrip("-") or "story"
         return slug, slug
 
-    def existing(self, keys: list) -> dict[Any, Story]:
+    def existing(self, keys: list) -> dict[Any, dict[str, Any]]:
         found = {}
         for batch in chunked(sorted(keys)):
-            found.update((story.slug, story) for story in Story.objects.filter(slug__in=batch))
+            rows = Story.objects.filter(slug__in=batch).values("pk", *self.attnames)
+            found.update((row["slug"], row) for row in rows)
         return found
 
-    def new_item(self, key: Any, values: dict) -> Story:
-        return Story(slug=key, **values)
+    def new_row(self, key: Any, values: dict) -> dict[str, Any]:
+        return {"slug": key, **values}
 
     def parse_links(self, column: str, value: Any) -> list[str]:
         if column == "authors":
