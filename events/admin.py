@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.db.models import Count
 
 from newsroom.admin import PublicationStatusFilter, PublishableAdmin
+from newsroom.spreadsheets.admin import SpreadsheetAdminMixin
 from sources.admin import CitationInline, with_default_ordering
 from sources.forms import OrderedInlineForm, OrderedInlineFormSet
 
 from .models import Category, Event, EventCitation, RelatedEvent
+from .resources import EventImporter, EventResource
 
 
 @admin.register(Category)
@@ -61,7 +63,8 @@ class EventCitationInline(CitationInline):
 
 
 @admin.register(Event)
-class EventAdmin(PublishableAdmin):
+class EventAdmin(SpreadsheetAdminMixin, PublishableAdmin):
+    spreadsheet_importer, resource_classes = EventImporter, [EventResource]
     list_display = [
         "date",
         "headline",

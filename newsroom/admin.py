@@ -21,6 +21,8 @@ from .models import (
     StoryAuthor,
     StoryCitation,
 )
+from .resources import StoryImporter, StoryResource
+from .spreadsheets.admin import SpreadsheetAdminMixin
 
 
 class PublicationStatusFilter(admin.SimpleListFilter):
@@ -188,7 +190,8 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Story)
-class StoryAdmin(PublishableAdmin):
+class StoryAdmin(SpreadsheetAdminMixin, PublishableAdmin):
+    spreadsheet_importer, resource_classes = StoryImporter, [StoryResource]
     list_display = [
         "headline",
         "section",
