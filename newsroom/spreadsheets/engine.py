@@ -388,6 +388,7 @@ class BulkImporter:
                 transaction.set_rollback(True)
         if self.progress:
             self.progress(done, sheet.total_rows)
+        self.report.outcomes.sort(key=lambda outcome: outcome[0])
         order = {column: index for index, column in enumerate(self.columns)}
         self.report.problems.sort(key=lambda p: (p["row"], order.get(p["column"], len(order))))
         return self.report
