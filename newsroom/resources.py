@@ -38,6 +38,7 @@ from .spreadsheets.engine import (
     PublishableImporter,
     PublisherLookup,
     chunked,
+    same_value,
 )
 
 STORY_COLUMNS = {
@@ -347,7 +348,11 @@ class PublisherImporter(BulkImporter):
             else:
                 if slug:
                     values["slug"] = slug
-                changed = [name for name, value in values.items() if getattr(obj, name) != value]
+                changed = [
+                    name
+                    for name, value in values.items()
+                    if not same_value(getattr(obj, name), value)
+                ]
                 for name in changed:
                     setattr(obj, name, values[name])
                 domains_differ = item["domains"] is not None and set(
@@ -457,7 +462,11 @@ class SourceImporter(BulkImporter):
                 creates.append(obj)
                 outcome = CREATED
             else:
-                changed = [name for name, value in values.items() if getattr(obj, name) != value]
+                changed = [
+                    name
+                    for name, value in values.items()
+                    if not same_value(getattr(obj, name), value)
+                ]
                 for name in changed:
                     setattr(obj, name, values[name])
                 if changed:

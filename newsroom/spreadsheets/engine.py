@@ -158,6 +158,17 @@ def insert_rows(
     return pks
 
 
+def same_value(stored: Any, imported: Any) -> bool:
+    """Equal, counting Windows and Unix line ends as the same (XLSX and ODS keep only \\n)."""
+    if stored == imported:
+        return True
+    return (
+        isinstance(stored, str)
+        and isinstance(imported, str)
+        and stored.replace("\r\n", "\n") == imported.replace("\r\n", "\n")
+    )
+
+
 def chunked(items: list, size: int = IN_BATCH) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -679,7 +690,9 @@ class PublishableImporter(BulkImporter):
                 outcome = CREATED
             else:
                 pk = obj["pk"]
-                changed = [name for name, value in values.items() if obj[name] != value]
+                changed = [
+                    name for name, value in values.items() if not same_value(obj[name], value)
+                ]
                 tags_differ = new_tags is not None and new_tags != old_tags.get(pk, set())
                 old = [(c[0], c[1]) for c in old_cites.get(pk, [])]
                 cites_differ = new_cites is not None and new_cites != old
