@@ -128,6 +128,11 @@ def _run_in_thread(pk: int, importer_class: type[BulkImporter], max_rows: int | 
         record = ImportRecord.objects.select_related("created_by").get(pk=pk)
         run_import(record, importer_class, max_rows=max_rows)
     finally:
+        # The thread's connection ends with it. Django never closes a connection to an
+        # in-memory SQLite database (the test database), as that would drop it for everyone;
+        # this thread's own handle to it is closed here, the database lives on in the others.
+        if connection.vendor == "sqlite" and connection.is_in_memory_db() and connection.connection:
+            connection.connection.close()
         connection.close()
 
 
