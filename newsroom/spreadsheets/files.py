@@ -142,8 +142,7 @@ def _csv_encoding(opener: Callable[[], IO[bytes]]) -> str:
     """UTF-8 (with or without a byte order mark) when the whole file decodes, else cp1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         decoder_ok = True
-        with opener() as file:
-            text = io.TextIOWrapper(file, encoding=encoding, newline="")
+        with io.TextIOWrapper(opener(), encoding=encoding, newline="") as text:
             try:
                 while text.read(1 << 20):
                     pass
@@ -159,14 +158,13 @@ def _csv_encoding(opener: Callable[[], IO[bytes]]) -> str:
 
 def _open_csv(opener: Callable[[], IO[bytes]]) -> Sheet:
     encoding = _csv_encoding(opener)
-    with opener() as file:
-        first_line = io.TextIOWrapper(file, encoding=encoding, newline="").readline()
+    with io.TextIOWrapper(opener(), encoding=encoding, newline="") as text:
+        first_line = text.readline()
     delimiter = max(",;\t", key=first_line.count)
     csv.field_size_limit(1 << 30)
 
     def reader() -> Iterator[list[str]]:
-        with opener() as file:
-            text = io.TextIOWrapper(file, encoding=encoding, newline="")
+        with io.TextIOWrapper(opener(), encoding=encoding, newline="") as text:
             try:
                 yield from csv.reader(text, delimiter=delimiter, strict=True)
             except csv.Error as error:
