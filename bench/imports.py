@@ -15,9 +15,10 @@ database, in a fresh child process and a freshly migrated database each time:
             taggit and citations created per row (the documented bulk mode drops both), on the
             first --baseline-rows rows (at its speed, the whole file would take hours).
 
-Reported: rows per second, SQL statements per row, peak memory (the child's maximum resident
-set size, Django included) and the speed ratio to the baseline. PostgreSQL uses the database
-`bench_import` on 127.0.0.1 (dropped and created per run; set BENCH_POSTGRES_URL to change).
+Reported: rows per second, SQL statements per row (a COPY counts as one), peak memory (the
+child's maximum resident set size, Django included) and the speed ratio to the baseline.
+PostgreSQL uses the database `bench_import` on 127.0.0.1 (dropped and created per run; set
+BENCH_POSTGRES_URL to change).
 """
 
 import argparse
@@ -100,6 +101,18 @@ def child(mode: str, database: str, file: Path, baseline_rows: int) -> dict:
     def count(execute, sql, params, many, context):
         statements[0] += 1
         return execute(sql, params, many, context)
+
+    if connection.vendor == "postgresql":
+        # COPY runs on the raw psycopg cursor, past Django's execute wrappers: count it here.
+        from newsroom.spreadsheets import engine
+
+        insert_rows = engine.insert_rows
+
+        def counted_insert_rows(model, rows, **kwargs):
+            statements[0] += 1 if rows else 0
+            return insert_rows(model, rows, **kwargs)
+
+        engine.insert_rows = counted_insert_rows
 
     results = {}
     with connection.execute_wrapper(count):
