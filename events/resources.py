@@ -46,9 +46,9 @@ EVENT_COLUMNS = {
     "topic": "The ongoing story it belongs to; found or created as a topic.",
     "cover_image_alt": "What the cover image shows (the image itself is uploaded in the desk).",
     "cover_image_credit": "Who made the cover image.",
-    "entities": "People, places, organisations, topics: `person: Roza Otunbayeva; Bishkek`.",
-    "citations": "One per line: `Publisher | URL`, or just the URL.",
-    "related_events": "Other events, one per line, as `YYYY-MM-DD/slug` (or a slug alone).",
+    "entities": "People, places, organisations, topics: “person: Roza Otunbayeva; Bishkek”.",
+    "citations": "One per line: “Publisher | URL”, or just the URL.",
+    "related_events": "Other events, one per line, as “YYYY-MM-DD/slug” (or a slug alone).",
     "related_stories": "Story slugs, one per line.",
 }
 

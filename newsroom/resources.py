@@ -49,12 +49,12 @@ STORY_COLUMNS = {
     "body": "Markdown. Use ## for subheadings.",
     "section": "The name of an existing section.",
     "dateline": "Where the story was reported from; found or created as a place.",
-    "authors": "Bylines in order, separated by `;`; found or created by name.",
+    "authors": "Bylines in order, separated by “;”; found or created by name.",
     "lead_image_alt": "What the lead image shows (the image itself is uploaded in the desk).",
     "lead_image_caption": "The lead image's caption.",
     "lead_image_credit": "Who made the lead image.",
-    "entities": "People, places, organisations, topics: `person: Roza Otunbayeva; Bishkek`.",
-    "citations": "One per line: `Publisher | URL`, or just the URL.",
+    "entities": "People, places, organisations, topics: “person: Roza Otunbayeva; Bishkek”.",
+    "citations": "One per line: “Publisher | URL”, or just the URL.",
     "related_stories": "Other stories' slugs, one per line.",
 }
 

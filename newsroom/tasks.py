@@ -4,9 +4,10 @@ Background work runs in a thread of the web process (the "in-process" default of
 no worker or broker to run, and an import survives the editor closing the page. The thread
 writes its progress to the cache (`CACHE_URL`; use Redis when several web processes serve the
 desk, so that any of them can show it) because the import's own transaction is invisible to
-other connections until it ends. A web server restart during an import loses the import (its
-transaction rolls back; nothing is half-written) and the record says "interrupted" after
-`NEWSROOM_IMPORT_STALE_AFTER` seconds without progress.
+other connections until it ends. A web server restart during an import loses the import: its
+transaction rolls back, so nothing is half-written, but its record stays "running"; the
+editor imports the file again. (Django 6.1's `django.tasks` with a worker-backed backend is
+the step up when imports must survive restarts; the in-process thread needs no new service.)
 
 Small files (up to `NEWSROOM_IMPORT_BACKGROUND_BYTES`) are imported within the request.
 """

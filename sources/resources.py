@@ -16,7 +16,7 @@ PUBLISHER_COLUMNS = {
     "kind": "agency, newspaper, broadcaster, online, government, ngo, reference or other.",
     "country": "Where the publisher is based.",
     "description": "A sentence or two about the publisher.",
-    "domains": "Web domains it publishes on, separated by `;`, e.g. `bbc.co.uk; bbc.com`.",
+    "domains": "Web domains it publishes on, separated by “;”, e.g. “bbc.co.uk; bbc.com”.",
 }
 
 SOURCE_COLUMNS = {
@@ -25,7 +25,7 @@ SOURCE_COLUMNS = {
     "publisher": "Publisher name; found or created. Left empty: inferred from the domain.",
     "author": "Byline, if there is one.",
     "published_on": "When the document was published, as YYYY-MM-DD.",
-    "language": "BCP 47 tag of the document's language, e.g. `en`.",
+    "language": "BCP 47 tag of the document's language, e.g. “en”.",
     "archive_url": "A saved copy of the document.",
 }
 
