@@ -100,20 +100,20 @@ class StoryResource(resources.ModelResource):
         export_order = tuple(STORY_COLUMNS)
         chunk_size = 1000
 
-    def get_queryset(self):
-        return (
-            Story.objects.select_related("section", "dateline")
-            .prefetch_related(
-                "tagged_entities__tag",
-                Prefetch("bylines", queryset=StoryAuthor.objects.select_related("author")),
-                Prefetch(
-                    "citations",
-                    queryset=StoryCitation.objects.select_related("source__publisher"),
-                ),
-                Prefetch("related_stories", queryset=Story.objects.only("pk", "slug")),
-            )
-            .order_by("slug")
+    def filter_export(self, queryset, **kwargs):
+        """Everything the cells show, in a fixed number of queries, for any queryset."""
+        return queryset.select_related("section", "dateline").prefetch_related(
+            "tagged_entities__tag",
+            Prefetch("bylines", queryset=StoryAuthor.objects.select_related("author")),
+            Prefetch(
+                "citations",
+                queryset=StoryCitation.objects.select_related("source__publisher"),
+            ),
+            Prefetch("related_stories", queryset=Story.objects.only("pk", "slug")),
         )
+
+    def get_queryset(self):
+        return Story.objects.order_by("slug")
 
     def dehydrate_authors(self, story: Story) -> str:
         return "; ".join(byline.author.name for byline in story.bylines.all())

@@ -227,3 +227,31 @@ def test_export_from_the_desk_escapes_formulas(client, editor):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [["date", "headline"], ["2010-04-07", "'=HYPERLINK(1)"]]
+
+
+def test_the_desk_export_costs_the_same_queries_for_more_events(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import EntityFactory, RelatedEventFactory
+
+    def add_event():
+        event = EventCitationFactory().item
+        EventCitationFactory(item=event)
+        event.entities.add(EntityFactory(), EntityFactory())
+        RelatedEventFactory(from_event=event)
+
+    client.force_login(editor)
+    fields = {f"eventresource_{name}": "on" for name in ("date", "headline", "entities")}
+    fields |= {"eventresource_citations": "on", "eventresource_related_events": "on"}
+    form = {"format": "0", "resource": "0", **fields}
+    add_event()
+    with CaptureQueriesContext(connection) as few:
+        client.post(reverse("admin:events_event_export"), form)
+    for _ in range(4):
+        add_event()
+    with CaptureQueriesContext(connection) as many:
+        response = client.post(reverse("admin:events_event_export"), form)
+
+    assert len(response.content.decode("utf-8-sig").splitlines()) > 10
+    assert len(many) == len(few)
