@@ -1,6 +1,7 @@
 """`import_items` and `export_items`: the importer from the command line, with no row limit."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -102,3 +103,28 @@ def test_export_writes_a_file_the_import_reads_back(sheet, tmp_path):
 def test_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="is not a file"):
         run(str(tmp_path / "nothing.csv"), model="events")
+
+
+def test_prune_imports_deletes_old_files_and_keeps_the_records(editor, settings):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    old = ImportRecord.objects.create(
+        resource="events", file_name="old.csv", sha256="0" * 64, state="previewed",
+        created_at=timezone.now() - dt.timedelta(days=40),
+    )  # fmt: skip
+    old.file.save("old.csv", ContentFile(b"date,headline\n"))
+    recent = ImportRecord.objects.create(resource="events", file_name="new.csv", sha256="1" * 64)
+    recent.file.save("new.csv", ContentFile(b"date,headline\n"))
+    stored = old.file.path
+
+    call_command("prune_imports", days=30, stdout=(out := io.StringIO()))
+
+    assert "Deleted the files of 1 import(s)" in out.getvalue()
+    old.refresh_from_db()
+    assert old.file.name == "" and old.file_name == "old.csv"
+    assert not Path(stored).exists()
+    recent.refresh_from_db()
+    assert recent.file.storage.exists(recent.file.name)
