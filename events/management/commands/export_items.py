@@ -1,6 +1,5 @@
 """`manage.py export_items --model events [--format xlsx] [--output FILE]`."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,9 +34,7 @@ class Command(BaseCommand):
         if output is None:
             if format != "csv":
                 raise CommandError(f"Give --output FILE for {format.upper()}.")
-            sys.stdout.buffer.write(data) if self.stdout._out is sys.stdout else self.stdout.write(
-                data.decode("utf-8-sig"), ending=""
-            )
+            self.stdout.write(data.decode("utf-8-sig"), ending="")
             return
         output.write_bytes(data)
         self.stdout.write(f"Wrote {output}")

@@ -68,7 +68,7 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         importer_class = SPREADSHEETS[model][0]
-        report = run_import(
+        run_import(
             record, importer_class, max_rows=None, opener=lambda: file.open("rb"), progress=progress
         )
         if bar is not None:
@@ -85,4 +85,3 @@ class Command(BaseCommand):
             f"Import #{record.pk}: {record.message} "
             f"({record.total_rows:,} rows in {elapsed:.1f} s, {rate:,.0f} rows/s)"
         )
-        return None if report is None else ""
