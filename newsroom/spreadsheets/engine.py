@@ -742,9 +742,12 @@ class PublishableImporter(BulkImporter):
         if updates:
             fields = [*sorted(changed_fields), "version", "modified_at", "modified_by"]
             self.model.objects.bulk_update(updates, fields)
-        if replace_tags:
+        # A dry run rolls back anyway and nothing later in the run reads an item's entities or
+        # citations back, except the publication rules: only then are they written.
+        write_through = not self.dry_run or self.publish
+        if replace_tags and write_through:
             self.tag_through.objects.filter(content_object_id__in=replace_tags).delete()
-        if replace_cites:
+        if replace_cites and write_through:
             self.citation_model.objects.filter(item_id__in=replace_cites).delete()
         tag_rows, cite_rows = [], []
         for item, obj, outcome, new_tags, new_cites in results:
@@ -769,8 +772,9 @@ class PublishableImporter(BulkImporter):
             self.outcome(item.number, outcome, item.label, pk)
             if item.links:
                 self.pending_links.append((pk, item.number, item.links))
-        insert_rows(self.tag_through, tag_rows)
-        insert_rows(self.citation_model, cite_rows)
+        if write_through:
+            insert_rows(self.tag_through, tag_rows)
+            insert_rows(self.citation_model, cite_rows)
 
     # Links, after every row is written ---------------------------------------------------
 

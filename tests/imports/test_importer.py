@@ -320,3 +320,17 @@ def test_existing_sources_keep_their_publisher_when_cited(editor):
     source.refresh_from_db()
     assert source.publisher.name == "Ours"
     assert EventCitation.objects.get().source == source
+
+
+def test_a_dry_run_predicts_exactly_what_the_import_does(editor):
+    import_file(csv_bytes(ROWS), user=editor)
+    changed = [row[:] for row in ROWS]
+    changed[1][4] = "person: Roza Otunbayeva"
+    changed[2][5] = "https://example.org/other"
+    changed.append(["2010-04-09", "", "A third", "", "Bishkek", "https://example.org/third"])
+
+    preview = import_file(csv_bytes(changed), user=editor, dry_run=True)
+    real = import_file(csv_bytes(changed), user=editor)
+
+    assert preview.rows == real.rows
+    assert [row[1] for row in real.rows] == ["updated", "updated", "created"]
