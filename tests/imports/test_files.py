@@ -278,3 +278,24 @@ def test_existing_citations_survive_a_failed_import(editor):
     refused(csv_bytes(rows), user=editor)
 
     assert list(citation.item.citations.all()) == [citation]
+
+
+def test_ods_formulas_are_stored_as_their_text_not_their_result(editor):
+    data = ods_bytes([["date", "headline"], ["2010-04-07", "FORMULA"]])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "content.xml":
+                content = content.replace(
+                    b'<table:table-cell office:value-type="string"><text:p text:style-name="None">'
+                    b"FORMULA</text:p>",
+                    b'<table:table-cell table:formula="of:=1+1" office:value-type="float" '
+                    b'office:value="2"><text:p text:style-name="None">2</text:p>',
+                )
+            target.writestr(member, content)
+
+    record = import_file(buffer.getvalue(), user=editor, name="sheet.ods")
+
+    assert record.created == 1, record.errors
+    assert Event.objects.get().headline == "=1+1"
