@@ -3,12 +3,9 @@
 An event row is matched on its date and slug; without a slug, on the slug its headline gives.
 """
 
-import operator
-from collections import defaultdict
-from functools import reduce
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from import_export import fields, resources
 
 from newsroom.models import Story
@@ -22,7 +19,7 @@ from newsroom.resources import (
     lookup_by_name,
 )
 from newsroom.spreadsheets.cells import SLUG, CellError, date_of, slugs_of, text_of
-from newsroom.spreadsheets.engine import PublishableImporter, chunked
+from newsroom.spreadsheets.engine import PublishableImporter, chunked, pks_by_pairs
 from sources.resources import PublisherResource, SourceResource
 
 from .models import (
@@ -152,23 +149,13 @@ class EventImporter(PublishableImporter):
         slug = slug or headline_slug(headline)
         return (date, slug), f"{date.isoformat()}/{slug}"
 
-    @staticmethod
-    def key_filter(keys: list) -> Q:
-        """Events with these (date, slug) keys, as index look-ups (one OR term a day)."""
-        slugs_by_day = defaultdict(list)
-        for date, slug in keys:
-            slugs_by_day[date].append(slug)
-        return reduce(
-            operator.or_, (Q(date=day, slug__in=slugs) for day, slugs in slugs_by_day.items())
-        )
-
     def existing(self, keys: list) -> dict[Any, dict[str, Any]]:
         found = {}
         for batch in chunked(keys, 1000):
-            rows = Event.objects.filter(self.key_filter(batch)).order_by()
-            found.update(
-                ((row["date"], row["slug"]), row) for row in rows.values("pk", *self.attnames)
-            )
+            pks = pks_by_pairs(Event, ("date", "slug"), batch)
+            for chunk in chunked(pks):
+                rows = Event.objects.filter(pk__in=chunk).order_by().values("pk", *self.attnames)
+                found.update(((row["date"], row["slug"]), row) for row in rows)
         return found
 
     def new_row(self, key: Any, values: dict) -> dict[str, Any]:

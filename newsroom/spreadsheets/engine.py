@@ -178,6 +178,39 @@ def insert_rows(
     return pks
 
 
+def pks_by_pairs(model: type[models.Model], fields: tuple[str, str], pairs: list[tuple]) -> list:
+    """Primary keys of the rows whose two `fields` equal one of `pairs`, in one query.
+
+    A join to a VALUES list: each pair is one index look-up, and the statement stays cheap to
+    plan however many pairs there are (an OR of pairs is not, on PostgreSQL; two IN lists
+    would match every combination).
+    """
+    if not pairs:
+        return []
+    ops, quote = connection.ops, connection.ops.quote_name
+    first, second = (model._meta.get_field(name) for name in fields)
+
+    def adapt(field, value):
+        if isinstance(field, models.DateField):
+            return ops.adapt_datefield_value(value)
+        return value
+
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    table = quote(model._meta.db_table)
+    sql = (
+        f"SELECT t.{quote(model._meta.pk.column)} FROM {table} t JOIN (VALUES {values}) AS v "
+        f"ON t.{quote(first.column)} = v.column1 AND t.{quote(second.column)} = v.column2"
+    )
+    params = [
+        adapt(field, value)
+        for pair in pairs
+        for field, value in zip((first, second), pair, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def same_value(stored: Any, imported: Any) -> bool:
     """Equal, counting Windows and Unix line ends as the same (XLSX and ODS keep only \\n)."""
     if stored == imported:
