@@ -139,6 +139,7 @@ def child(mode: str, database: str, file: Path, baseline_rows: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     for value in results.values():
         value["peak_bytes"] = peak
+        value["load"] = os.getloadavg()[0]
     return results
 
 
@@ -211,6 +212,7 @@ def main() -> None:
         generate(file, args.rows)
         size = file.stat().st_size
         print(f"{args.rows:,} event rows, 3 entities and 3 citations each: {size / 1e6:.1f} MB CSV")
+        print(f"{os.cpu_count()} CPUs; 'load' is the 1-minute load average when a run ended")
         urls = {"sqlite": f"sqlite:///{folder}/bench.sqlite3", "postgres": POSTGRES_URL}
         for name in args.databases.split(","):
             results = {}
@@ -220,7 +222,7 @@ def main() -> None:
             print(f"\n{name}")
             print(
                 f"  {'run':<10}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'queries/row':>13}"
-                f"{'peak MB':>9}{'x baseline':>12}  outcome"
+                f"{'peak MB':>9}{'x baseline':>12}{'load':>6}  outcome"
             )
             for run, value in results.items():
                 rate = value["rows"] / value["seconds"]
@@ -228,7 +230,8 @@ def main() -> None:
                 print(
                     f"  {run:<10}{value['rows']:>9,}{value['seconds']:>10.1f}{rate:>10,.0f}"
                     f"{value['statements'] / value['rows']:>13.3f}"
-                    f"{value['peak_bytes'] / 1e6:>9.0f}{rate / base_rate:>12.1f}  {counts}"
+                    f"{value['peak_bytes'] / 1e6:>9.0f}{rate / base_rate:>12.1f}"
+                    f"{value['load']:>6.1f}  {counts}"
                 )
 
 
