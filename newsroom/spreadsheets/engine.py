@@ -13,7 +13,9 @@ How a file is imported (`BulkImporter.run`):
    a row may name an item further down the file.
 4. If the editor chose to publish, the publication rules of `Publishable.publish_problems()`
    are checked for all items at once, then the items are published.
-5. Every created or updated item gets a `reversion` Version in one Revision for the import.
+5. Every created or updated item gets a `reversion` Version in one Revision for the import,
+   written in bulk: the item's own fields and auto-created many-to-many links (not the
+   through rows reversion's `follow=` would add: entities, citations, related events).
 
 Everything happens in one transaction. Any problem in any row, or a dry run, rolls it back:
 the database is left exactly as it was, and the report still says what each row would do.
