@@ -534,7 +534,10 @@ class BulkImporter:
 
     def repr_of(self, row: dict[str, Any]) -> str:
         """What `str()` of the item gives, from its values() row."""
-        return str(row.get("headline") or row.get("name") or row.get("title") or row["pk"])
+        for name in ("headline", "name", "title", "url"):
+            if row.get(name):
+                return str(row[name])
+        return str(row["pk"])
 
 
 @dataclass
@@ -560,6 +563,9 @@ class PublishableImporter(BulkImporter):
 
     text_fields: dict[str, str] = {}
     entity_fields: dict[str, tuple[str, str]] = {}
+    lookup_fields: dict[str, tuple[str, Callable[[], dict[str, int]]]] = {}
+    #: The columns of the natural key; a repeated key is reported on the first of them.
+    key_columns: tuple[str, ...] = ()
     tag_through: type[models.Model]
     citation_model: type[models.Model]
     link_columns: tuple[str, ...] = ()
@@ -581,8 +587,6 @@ class PublishableImporter(BulkImporter):
             column: not isinstance(self.model._meta.get_field(name), models.TextField)
             for column, name in self.text_fields.items()
         }
-
-    lookup_fields: dict[str, tuple[str, Callable[[], dict[str, int]]]] = {}
 
     def key_of_row(self, number: int, row: dict, values: dict) -> tuple[Any, str] | None:
         """(natural key, label) for the row, or None after reporting a problem."""
@@ -681,8 +685,6 @@ class PublishableImporter(BulkImporter):
             return None
         self.keys_seen[key] = number
         return ParsedRow(number, key, label, values, entities, citations, links, wanted_entities)
-
-    key_columns: tuple[str, ...] = ()
 
     def lookup_names(self, column: str) -> list[str]:
         return []
