@@ -14,10 +14,12 @@ from newsroom.admin import (
     PublishableAdmin,
 )
 from newsroom.models import Status
+from newsroom.spreadsheets.admin import SpreadsheetAdminMixin
 from sources.admin import CitationInline, with_default_ordering
 from sources.forms import CitationFormSet, OrderedInlineForm, OrderedInlineFormSet
 
 from .models import Category, Event, EventCitation, EventCorrection, RelatedEvent
+from .resources import EventImporter, EventResource
 
 #: How many related-event suggestions the event form offers.
 SUGGESTION_LIMIT = 8
@@ -135,7 +137,8 @@ def related_suggestions(event: Event, *, limit: int = SUGGESTION_LIMIT) -> list[
 
 
 @admin.register(Event)
-class EventAdmin(PublishableAdmin):
+class EventAdmin(SpreadsheetAdminMixin, PublishableAdmin):
+    spreadsheet_importer, resource_classes = EventImporter, [EventResource]
     list_display = [
         "date",
         "headline",

@@ -36,6 +36,8 @@ from .models import (
     StoryAuthor,
     StoryCitation,
 )
+from .resources import StoryImporter, StoryResource
+from .spreadsheets.admin import SpreadsheetAdminMixin
 
 
 class PublicationStatusFilter(admin.SimpleListFilter):
@@ -653,7 +655,8 @@ class CorrectionInline(CorrectionInlineBase):
 
 
 @admin.register(Story)
-class StoryAdmin(PublishableAdmin):
+class StoryAdmin(SpreadsheetAdminMixin, PublishableAdmin):
+    spreadsheet_importer, resource_classes = StoryImporter, [StoryResource]
     list_display = [
         "headline",
         "section",

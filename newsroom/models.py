@@ -426,6 +426,17 @@ class ImportRecord(models.Model):
         default=list, blank=True, help_text="[{row, column, message}] for every problem found."
     )
     message = models.TextField(blank=True)
+    rows = models.JSONField(
+        default=list, blank=True, help_text="[row, outcome, item] for every row of the file."
+    )
+    revision = models.OneToOneField(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_record",
+        help_text="The revision holding a version of every item this import created or changed.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -160,6 +160,19 @@ TAGGIT_CASE_INSENSITIVE = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
+# Spreadsheet imports (newsroom.spreadsheets). The size and row limits apply to the desk; the
+# import_items command has none. XLSX/ODS files are refused when their ZIP members unpack to
+# more than NEWSROOM_IMPORT_MAX_UNPACKED_BYTES (a "zip bomb"). Files larger than
+# NEWSROOM_IMPORT_BACKGROUND_BYTES are imported in a background thread (newsroom.tasks).
+NEWSROOM_IMPORT_MAX_BYTES = int(os.environ.get("NEWSROOM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+NEWSROOM_IMPORT_MAX_ROWS = int(os.environ.get("NEWSROOM_IMPORT_MAX_ROWS", 200_000))
+NEWSROOM_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("NEWSROOM_IMPORT_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)
+)
+NEWSROOM_IMPORT_BACKGROUND_BYTES = int(
+    os.environ.get("NEWSROOM_IMPORT_BACKGROUND_BYTES", 256 * 1024)
+)
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,135 @@
+"""Imported items are drafts unless an editor publishes them, under the admin's rules."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from events.models import Event
+from events.resources import EventImporter
+from newsroom.models import ImportRecord, Status, Story
+from newsroom.resources import StoryImporter
+
+from ..factories import (
+    EventCitationFactory,
+    EventFactory,
+    RelatedEventFactory,
+    StoryFactory,
+    UserFactory,
+)
+from .conftest import csv_bytes, import_file, problems, snapshot
+
+pytestmark = pytest.mark.django_db
+
+CITED = [
+    ["date", "slug", "headline", "citations", "related_events"],
+    ["2010-04-07", "first", "First", "https://example.org/1", "2010-04-08/second"],
+    ["2010-04-08", "second", "Second", "https://example.org/2", ""],
+]
+
+
+def test_an_editor_publishes_on_import(editor):
+    record = import_file(csv_bytes(CITED), user=editor, publish=True)
+
+    assert record.state == ImportRecord.State.IMPORTED, record.errors
+    for event in Event.objects.all():
+        assert event.status == Status.PUBLISHED
+        assert event.is_published
+        assert event.first_published_at == event.publish_at == event.last_published_at
+        assert event.modified_by == editor
+
+
+def test_publishing_existing_drafts_counts_them_as_updated(editor):
+    import_file(csv_bytes(CITED), user=editor)
+
+    record = import_file(csv_bytes(CITED), user=editor, publish=True)
+
+    assert (record.created, record.updated, record.unchanged) == (0, 2, 0)
+    assert set(Event.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert import_file(csv_bytes(CITED), user=editor, publish=True).unchanged == 2
+
+
+@pytest.mark.parametrize("who", ["journalist", "importer_without_publish"])
+def test_only_editors_may_publish_on_import(request, who):
+    if who == "journalist":
+        user = request.getfixturevalue("journalist")
+    else:
+        user = UserFactory(username="importer")
+        user.user_permissions.add(Permission.objects.get(codename="import_event"))
+    before = snapshot()
+
+    record = import_file(csv_bytes(CITED), user=user, publish=True)
+
+    assert record.state == ImportRecord.State.FAILED
+    assert record.message.startswith("Only editors can publish events on import")
+    assert snapshot() == before
+
+
+def test_an_event_without_citations_is_not_published(editor):
+    rows = [["date", "headline", "citations"], ["2010-04-07", "A", ""], ["2010-04-08", "B", ""]]
+    before = snapshot()
+
+    record = import_file(csv_bytes(rows), user=editor, publish=True)
+
+    assert problems(record) == [(2, "citations"), (3, "citations")]
+    assert record.errors[0]["message"] == "Cannot publish: Cite at least one source."
+    assert snapshot() == before
+
+
+def test_related_items_must_be_published_or_published_with_it(editor):
+    draft = EventFactory(date=dt.date(2010, 4, 1), slug="draft", headline="An old draft")
+    rows = [
+        ["date", "slug", "headline", "citations", "related_events"],
+        ["2010-04-07", "a", "A", "https://example.org/1", "2010-04-01/draft"],
+    ]
+
+    record = import_file(csv_bytes(rows), user=editor, publish=True)
+
+    assert problems(record) == [(2, "related_events")]
+    assert "“An old draft” is not published" in record.errors[0]["message"]
+    draft.status, draft.publish_at = Status.PUBLISHED, dt.datetime(2010, 4, 1, tzinfo=dt.UTC)
+    draft.save()
+    assert import_file(csv_bytes(rows), user=editor, publish=True).created == 1
+
+
+def test_bulk_rules_say_what_publish_problems_says(editor, tmp_path):
+    """The importer's set-wise rules agree with `Publishable.publish_problems()` item by item."""
+    from ..factories import image_file
+
+    cases = [
+        EventFactory(),  # no citation
+        EventCitationFactory().item,  # ready
+        EventCitationFactory(item__headline="   ").item,  # blank headline
+        EventCitationFactory(item__cover_image=image_file(), item__cover_image_alt="x").item,
+        RelatedEventFactory(from_event=EventCitationFactory().item).from_event,
+        RelatedEventFactory(
+            from_event=EventFactory(), to_event=EventFactory(published=True)
+        ).from_event,
+    ]
+    story_cases = [StoryFactory(), StoryFactory(lead_image=image_file(), lead_image_alt="x")]
+    story_cases[0].related_stories.add(StoryFactory(headline="Unpublished neighbour"))
+    for importer, items in ((EventImporter, cases), (StoryImporter, story_cases)):
+        bulk = importer(user=editor).publication_problems([item.pk for item in items])
+        for item in items:
+            assert [message for _, message in bulk.get(item.pk, [])] == item.publish_problems()
+
+
+def test_a_published_item_keeps_its_status_when_imported_as_draft(editor):
+    event = EventCitationFactory(item__published=True, item__slug="live").item
+    rows = [["date", "slug", "headline"], [event.date.isoformat(), "live", "New headline"]]
+
+    record = import_file(csv_bytes(rows), user=editor)
+
+    assert record.updated == 1
+    event.refresh_from_db()
+    assert event.status == Status.PUBLISHED
+    assert event.headline == "New headline"
+
+
+def test_stories_published_on_import(editor):
+    rows = [["slug", "headline"], ["a-story", "A story"]]
+
+    record = import_file(csv_bytes(rows), "stories", user=editor, publish=True)
+
+    assert record.state == ImportRecord.State.IMPORTED, record.errors
+    assert Story.objects.get().is_published
