@@ -16,7 +16,13 @@ from taggit.models import ItemBase
 
 from newsroom.images import validate_image
 from newsroom.markup import render_markdown
-from newsroom.models import CorrectionBase, Entity, Publishable, PublishableQuerySet
+from newsroom.models import (
+    CorrectionBase,
+    Entity,
+    Publishable,
+    PublishableQuerySet,
+    PublishProblem,
+)
 from sources.models import Citation, citation_constraints
 
 SLUG_MAX_LENGTH = 150
@@ -221,7 +227,7 @@ class Event(Publishable):
     def publish_problems(self, *, at: dt.datetime | None = None) -> list[str]:
         problems = super().publish_problems(at=at)
         if self.pk is None or not self.citations.exists():
-            problems.append("Cite at least one source.")
+            problems.append(PublishProblem.CITATION)
         return problems
 
     def get_absolute_url(self) -> str:

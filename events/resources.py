@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 from import_export import fields, resources
 
-from newsroom.models import Story
+from newsroom.models import PublishProblem, Story
 from newsroom.resources import (
     PublisherImporter,
     SourceImporter,
@@ -242,7 +242,7 @@ class EventImporter(PublishableImporter):
             )
             for pk in batch:
                 if pk not in cited:
-                    problems[pk].append(("citations", "Cite at least one source."))
+                    problems[pk].append(("citations", PublishProblem.CITATION))
         return problems
 
 

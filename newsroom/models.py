@@ -65,6 +65,24 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
 
+class PublishProblem:
+    """The words of `Publishable.publish_problems()`, shared with the bulk checks of imports."""
+
+    HEADLINE = "Write a headline."
+    CITATION = "Cite at least one source."
+
+    @staticmethod
+    def credit(image_label: str) -> str:
+        return f"Credit the {image_label}: say who made the picture."
+
+    @staticmethod
+    def related(headline: str) -> str:
+        return (
+            f"Related item “{headline}” is not published by then; publish it first or remove "
+            f"the link."
+        )
+
+
 class Publishable(models.Model):
     """Fields and rules shared by everything that goes through the desk."""
 
@@ -138,20 +156,17 @@ class Publishable(models.Model):
         at = at or timezone.now()
         problems = []
         if not self.headline.strip():
-            problems.append("Write a headline.")
+            problems.append(PublishProblem.HEADLINE)
         for image, credit in self.image_credit_fields:
             if getattr(self, image) and not getattr(self, credit).strip():
-                label = self._meta.get_field(image).verbose_name
-                problems.append(f"Credit the {label}: say who made the picture.")
+                problems.append(PublishProblem.credit(self._meta.get_field(image).verbose_name))
         for relation in self.related_item_relations:
             manager = getattr(self, relation)
             unpublished = manager.exclude(status=Status.PUBLISHED, publish_at__lte=at).values_list(
                 "headline", flat=True
             )
             problems.extend(
-                f"Related item “{headline}” is not published by then; publish it first or remove "
-                f"the link."
-                for headline in unpublished.order_by("headline")
+                PublishProblem.related(headline) for headline in unpublished.order_by("headline")
             )
         return problems
 

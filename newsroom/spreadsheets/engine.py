@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Revision, Version
 
-from newsroom.models import Entity, Status
+from newsroom.models import Entity, PublishProblem, Status
 from newsroom.workflow import can_publish
 from sources.links import candidate_domains, domain_of
 from sources.models import Publisher, PublisherDomain, Source
@@ -885,20 +885,18 @@ class PublishableImporter(BulkImporter):
         Items published by this same import count as published for the related-item rule.
         """
         problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        being_published = set(pks)
+        being_published, now = set(pks), timezone.now()
         image_fields = [f for pair in self.model.image_credit_fields for f in pair]
         for batch in chunked(pks):
             for pk, headline, *images in self.model.objects.filter(pk__in=batch).values_list(
                 "pk", "headline", *image_fields
             ):
                 if not headline.strip():
-                    problems[pk].append(("headline", "Write a headline."))
+                    problems[pk].append(("headline", PublishProblem.HEADLINE))
                 for index, (image, credit) in enumerate(self.model.image_credit_fields):
                     if images[2 * index] and not images[2 * index + 1].strip():
                         label = self.model._meta.get_field(image).verbose_name
-                        problems[pk].append(
-                            (credit, f"Credit the {label}: say who made the picture.")
-                        )
+                        problems[pk].append((credit, PublishProblem.credit(label)))
             for relation in self.model.related_item_relations:
                 column = self.relation_columns[relation]
                 rel = self.model._meta.get_field(relation)
@@ -907,20 +905,16 @@ class PublishableImporter(BulkImporter):
                 target = rel.m2m_reverse_field_name()
                 rows = (
                     through.objects.filter(**{f"{source}__in": batch})
-                    .exclude(**{f"{target}__status": Status.PUBLISHED})
+                    .exclude(
+                        **{f"{target}__status": Status.PUBLISHED, f"{target}__publish_at__lte": now}
+                    )
                     .values_list(source, target, f"{target}__headline")
                     .order_by(source, f"{target}__headline")
                 )
                 for pk, other, headline in rows:
                     if rel.related_model is self.model and other in being_published:
                         continue
-                    problems[pk].append(
-                        (
-                            column,
-                            f"Related item “{headline}” is not published; publish it first or "
-                            "remove the link.",
-                        )
-                    )
+                    problems[pk].append((column, PublishProblem.related(headline)))
         return problems
 
     def publish_items(self) -> None:

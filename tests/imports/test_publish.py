@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from events.models import Event
 from events.resources import EventImporter
@@ -104,6 +105,11 @@ def test_bulk_rules_say_what_publish_problems_says(editor, tmp_path):
         RelatedEventFactory(from_event=EventCitationFactory().item).from_event,
         RelatedEventFactory(
             from_event=EventFactory(), to_event=EventFactory(published=True)
+        ).from_event,
+        # Linked to an event scheduled for tomorrow: not visible when this one would go live.
+        RelatedEventFactory(
+            from_event=EventCitationFactory().item,
+            to_event=EventFactory(published=True, publish_at=timezone.now() + dt.timedelta(days=1)),
         ).from_event,
     ]
     story_cases = [StoryFactory(), StoryFactory(lead_image=image_file(), lead_image_alt="x")]
