@@ -32,6 +32,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
+from reversion.admin import VersionAdmin
 
 from sources.admin import PublisherAdmin, SourceAdmin
 from sources.models import Publisher, Source
@@ -120,6 +121,8 @@ class SpreadsheetAdminMixin(ExportMixin):
         extra_context = {
             **(extra_context or {}),
             "has_import_permission": self.has_import_permission(request),
+            # This template replaces django-reversion's, so it offers its recover link too.
+            "has_recover_link": isinstance(self, VersionAdmin),
         }
         return super().changelist_view(request, extra_context)
 

@@ -165,3 +165,13 @@ def test_a_deleted_event_is_recovered_as_a_draft(client, editor, edited_event):
     assert recovered.status == Status.DRAFT  # comes back as a draft, not straight to readers
     assert recovered.citations.count() == 1
     assert not Event.objects.published().exists()
+
+
+@pytest.mark.parametrize("model", ["event", "story"])
+def test_the_change_list_links_to_recovering_deleted_items(client, editor, model):
+    app = "events" if model == "event" else "newsroom"
+    changelist = reverse(f"admin:{app}_{model}_changelist")
+    client.force_login(editor)
+    page = client.get(changelist).content.decode()
+    assert reverse(f"admin:{app}_{model}_recoverlist") in page
+    assert reverse(f"admin:{app}_{model}_import") in page
