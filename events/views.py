@@ -9,14 +9,15 @@ query count does not grow with its citations, entities, related items or events.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DateDetailView, DayArchiveView, TemplateView
 
 from newsroom.models import Entity, Story
-from newsroom.timelines import TimelinePart, TimelineView, story_timeline_part
+from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
@@ -25,6 +26,8 @@ from .models import Event, EventCitation, RelatedEvent
 
 class EventDayView(DayArchiveView):
     """A day's published events by category, with links to the nearest days that have any."""
+
+    page_cache = True
 
     model = Event
     date_field = "date"
@@ -45,6 +48,93 @@ class EventDayView(DayArchiveView):
         events = self.get_dated_queryset(date=day)  # evaluated here: 404 when empty
         previous_day, next_day = Event.objects.published().neighbouring_days(day)
         return None, events, {"day": day, "previous_day": previous_day, "next_day": next_day}
+
+
+def first_of_month(year: int, month: int) -> dt.date:
+    try:
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise Http404("No such month.") from None
+
+
+def month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+class EventMonthView(TemplateView):
+    """A month's published events, day by day, with links to the nearest months that have any.
+
+    Two queries besides the navigation: the month's events, and the neighbouring months.
+    """
+
+    page_cache = True
+
+    template_name = "events/event_archive_month.html"
+
+    def get_context_data(self, **kwargs):
+        start = first_of_month(kwargs["year"], kwargs["month"])
+        end = month_after(start)
+        published = Event.objects.published()
+        events = list(
+            published.filter(date__gte=start, date__lt=end)
+            .select_related("category", "topic")
+            .order_by(
+                "date",
+                F("category__position").asc(nulls_last=True),
+                "category__name",
+                "publish_at",
+                "pk",
+            )
+        )
+        if not events:
+            raise Http404("Nothing published in this month.")
+        around = published.order_by().aggregate(
+            previous=Max("date", filter=Q(date__lt=start)),
+            next=Min("date", filter=Q(date__gte=end)),
+        )
+        return super().get_context_data(
+            month=start,
+            events=events,
+            previous_month=around["previous"],
+            next_month=around["next"],
+            **kwargs,
+        )
+
+
+class EventYearView(TemplateView):
+    """A year of events: each month that has published events, with how many, newest last."""
+
+    page_cache = True
+
+    template_name = "events/event_archive_year.html"
+
+    def get_context_data(self, **kwargs):
+        year = kwargs["year"]
+        if not dt.MINYEAR <= year < dt.MAXYEAR:
+            raise Http404("No such year.")
+        published = Event.objects.published()
+        months = list(
+            published.filter(date__year=year)
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .values_list("month", "count")
+            .order_by("month")
+        )
+        if not months:
+            raise Http404("Nothing published in this year.")
+        around = published.order_by().aggregate(
+            previous=Max("date", filter=Q(date__year__lt=year)),
+            next=Min("date", filter=Q(date__year__gt=year)),
+        )
+        return super().get_context_data(
+            year=year,
+            months=[(as_date(month), count) for month, count in months],
+            total=sum(count for _month, count in months),
+            previous_year=around["previous"] and around["previous"].year,
+            next_year=around["next"] and around["next"].year,
+            **kwargs,
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +164,8 @@ def related_with_context(event: Event) -> list[RelatedItem]:
 
 
 class EventDetailView(DateDetailView):
+    page_cache = True
+
     model = Event
     date_field = "date"
     month_format = "%m"
@@ -98,6 +190,7 @@ class EventDetailView(DateDetailView):
                     "related_stories",
                     queryset=Story.objects.published().select_related("section"),
                 ),
+                "corrections",
             )
         )
 
@@ -117,6 +210,8 @@ def event_timeline_part(events: QuerySet) -> TimelinePart:
 
 class FrontPageView(TemplateView):
     """Latest stories, and the events of today or, failing that, of the latest day with any."""
+
+    page_cache = True
 
     template_name = "events/front_page.html"
     story_count = 12
@@ -147,6 +242,8 @@ class TopicDetailView(TimelineView):
     is not news yet.
     """
 
+    page_cache = True
+
     template_name = "events/entity_detail.html"
     missing_when_empty = True
 
@@ -170,6 +267,8 @@ class TopicDetailView(TimelineView):
 
 class PublisherDetailView(TimelineView):
     """A publisher, its domains, and the published events and stories that cite it."""
+
+    page_cache = True
 
     template_name = "sources/publisher_detail.html"
 

@@ -6,3 +6,8 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from .caching import connect_signals
+
+        connect_signals()

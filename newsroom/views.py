@@ -37,6 +37,8 @@ def split_citations(citations) -> tuple[list, list]:
 class StoryDetailView(DateDetailView):
     """One story at the date it went live (local time). Wrong date: redirect to the right one."""
 
+    page_cache = True
+
     model = Story
     date_field = "publish_at"
     month_format = "%m"
@@ -78,6 +80,8 @@ class StoryDetailView(DateDetailView):
 
 class SectionDetailView(ListView):
     """A section's published stories, newest first."""
+
+    page_cache = True
 
     template_name = "newsroom/section_detail.html"
     paginate_by = 20

@@ -360,8 +360,9 @@ def full_event(*, size: int) -> Event:
 def test_event_page_query_count_is_fixed(client, django_assert_num_queries):
     event = full_event(size=1)
 
-    # event; citations; entities; related links; their entities; related stories; sections
-    with django_assert_num_queries(7):
+    # event; citations; entities; related links; their entities; related stories; corrections;
+    # sections
+    with django_assert_num_queries(8):
         assert client.get(event.get_absolute_url()).status_code == 200
 
 
@@ -369,9 +370,9 @@ def test_event_page_query_count_does_not_grow_with_its_relations(client, django_
     small = full_event(size=1)
     big = full_event(size=15)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(big.get_absolute_url())
     html = response.content.decode()
     assert html.count('<li id="source-') == 15
