@@ -97,7 +97,6 @@ class EventMonthView(TemplateView):
             events=events,
             previous_month=around["previous"],
             next_month=around["next"],
-            **kwargs,
         )
 
 
@@ -133,7 +132,6 @@ class EventYearView(TemplateView):
             total=sum(count for _month, count in months),
             previous_year=around["previous"] and around["previous"].year,
             next_year=around["next"] and around["next"].year,
-            **kwargs,
         )
 
 
