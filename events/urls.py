@@ -22,4 +22,5 @@ urlpatterns = [
     path(f"events/{DAY}<str:slug>/", views.EventDetailView.as_view(), name="event"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic"),
     path("sources/<slug:slug>/", views.PublisherDetailView.as_view(), name="publisher"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -14,13 +14,14 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DateDetailView, DayArchiveView, TemplateView
+from django.views.generic import DateDetailView, DayArchiveView, ListView, TemplateView
 
 from newsroom.models import Entity, Story
 from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
+from . import search
 from .models import Event, EventCitation, RelatedEvent
 
 
@@ -290,3 +291,55 @@ class PublisherDetailView(TimelineView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(publisher=self.publisher, **kwargs)
+
+
+class SearchView(ListView):
+    """`/search/?q=`: published stories and events, best match first, with snippets.
+
+    Not page-cached: the address is whatever a reader typed. Its queries are fixed: the
+    form's section and category choices, the count, the page's rows, and the page's stories
+    and events (one query each).
+    """
+
+    template_name = "search/search.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.form = search.SearchForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.form.has_search:
+            return []
+        self.parts = {part.kind: part for part in search.search_parts(self.form)}
+        return search.result_rows(list(self.parts.values()))
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if not self.form.has_search:
+            return paginator, page, rows, is_paginated
+        rows = list(rows)
+        text = self.form.cleaned_data.get("q", "")
+        loaded = {
+            kind: search.with_snippets(
+                self.parts[kind], text, [pk for k, pk, *_ in rows if k == kind]
+            )
+            for kind in {row[0] for row in rows}
+        }
+        page.object_list = [
+            search.SearchResult(kind, loaded[kind][pk], search.as_date(day))
+            for kind, pk, _rank, day, _at in rows
+            if pk in loaded[kind]
+        ]
+        return paginator, page, page.object_list, is_paginated
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=self.form,
+            searched=self.form.has_search,
+            full_text=search.uses_full_text(),
+            query_string=query.urlencode(),
+            **kwargs,
+        )

@@ -18,6 +18,7 @@ Bulk writes (`bulk_create`, `update()`) send no signals: code that uses them cal
 `invalidate_pages()` itself.
 """
 
+import hashlib
 import math
 import secrets
 import time
@@ -121,7 +122,9 @@ def note_scheduled(instance) -> None:
 
 
 def page_key(request: HttpRequest, generation: str) -> str:
-    return f"page-cache:page:{generation}:{request.get_host()}:{request.get_full_path()}"
+    """Short whatever the address (memcached-safe): a digest of host and full path."""
+    address = f"{request.get_host()}{request.get_full_path()}".encode()
+    return f"page-cache:page:{generation}:{hashlib.sha256(address).hexdigest()}"
 
 
 def may_use_cache(request: HttpRequest) -> bool:
