@@ -10,7 +10,7 @@ from django.urls import path
 
 from newsroom.converters import DAY
 
-from . import views
+from . import discovery, feeds, views
 
 app_name = "events"
 
@@ -23,4 +23,18 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic"),
     path("sources/<slug:slug>/", views.PublisherDetailView.as_view(), name="publisher"),
     path("search/", views.SearchView.as_view(), name="search"),
+    # Feeds: RSS at .../feed/, Atom at .../atom/
+    path("feeds/stories/", feeds.LatestStoriesFeed(), name="stories_feed"),
+    path("feeds/stories/atom/", feeds.LatestStoriesAtom(), name="stories_atom"),
+    path("feeds/events/", feeds.LatestEventsFeed(), name="events_feed"),
+    path("feeds/events/atom/", feeds.LatestEventsAtom(), name="events_atom"),
+    path("sections/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
+    path("sections/<slug:slug>/atom/", feeds.SectionAtom(), name="section_atom"),
+    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
+    path("topics/<slug:slug>/atom/", feeds.TopicAtom(), name="topic_atom"),
+    # Discovery
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", discovery.sitemap_index, name="sitemap_index"),
+    path("sitemap-news.xml", discovery.news_sitemap, name="news_sitemap"),
+    path("sitemap-<section>.xml", discovery.sitemap_section, name="sitemap"),
 ]
