@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.generic import DateDetailView, DayArchiveView, ListView, TemplateView
 
 from newsroom.models import Entity, Story
+from newsroom.structured_data import Article, ArticleImage, latest
 from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
@@ -162,6 +163,38 @@ def related_with_context(event: Event) -> list[RelatedItem]:
     ]
 
 
+def event_article(event: Event, *, request) -> Article:
+    """An event's NewsArticle data, from what EventDetailView prefetched."""
+    corrections = [(c.published_at, c.text) for c in event.corrections.all()]
+    image = None
+    if event.cover_image:
+        image = ArticleImage(
+            url=request.build_absolute_uri(event.cover_image.url),
+            width=event.cover_image_width,
+            height=event.cover_image_height,
+            alt=event.cover_image_alt,
+            credit=event.cover_image_credit,
+        )
+    keywords = [entity.name for entity in event.entities.all()]
+    if event.topic and event.topic.name not in keywords:
+        keywords.insert(0, event.topic.name)
+    return Article(
+        url=request.build_absolute_uri(event.get_absolute_url()),
+        headline=event.headline,
+        description=event.summary or event.headline,
+        published=event.first_published_at or event.publish_at,
+        modified=latest(
+            event.publish_at, event.last_published_at, *(when for when, _ in corrections)
+        ),
+        image=image,
+        dateline=event.place.name if event.place else "",
+        section=event.category.name if event.category else "",
+        keywords=keywords,
+        corrections=corrections,
+        citations=[citation.source.url for citation in event.citations.all()],
+    )
+
+
 class EventDetailView(DateDetailView):
     page_cache = True
 
@@ -199,6 +232,7 @@ class EventDetailView(DateDetailView):
             sources=sources,
             image_credits=image_credits,
             related_events=related_with_context(self.object),
+            article=event_article(self.object, request=self.request),
             **kwargs,
         )
 

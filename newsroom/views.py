@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DateDetailView, ListView
 
 from .models import Section, Story, StoryAuthor, StoryCitation
+from .structured_data import story_article
 
 
 def bylines() -> Prefetch:
@@ -75,7 +76,12 @@ class StoryDetailView(DateDetailView):
 
     def get_context_data(self, **kwargs):
         sources, image_credits = split_citations(self.object.citations.all())
-        return super().get_context_data(sources=sources, image_credits=image_credits, **kwargs)
+        return super().get_context_data(
+            sources=sources,
+            image_credits=image_credits,
+            article=story_article(self.object, request=self.request),
+            **kwargs,
+        )
 
 
 class SectionDetailView(ListView):
