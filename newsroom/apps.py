@@ -8,6 +8,9 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from .caching import connect_signals
+        from django.apps import apps
 
-        connect_signals()
+        from . import caching, renditions
+
+        caching.connect_signals()
+        renditions.connect_signals(apps.get_models())

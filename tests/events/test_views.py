@@ -256,7 +256,10 @@ def test_event_cover_image_has_its_text_alternative_and_credit(client):
 
     html = client.get(event.get_absolute_url()).content.decode()
 
-    assert f'<img src="{event.cover_image.url}" alt="Smoke over the government building">' in html
+    rendition = event.cover_image.url.replace("/media/", "/media/renditions/")
+    rendition = rendition.removesuffix(".png") + "-64w.jpg"
+    assert f'<img src="{rendition}" srcset="{rendition} 64w"' in html
+    assert 'width="64" height="48" alt="Smoke over the government building"' in html
     assert "Image: Al Jazeera" in html
 
 
