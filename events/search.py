@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Concat, TruncDate
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from newsroom.models import Section, Story
@@ -226,7 +226,7 @@ def with_snippets(part: SearchPart, text: str, pks: list[int]) -> dict[int, Any]
                 value
                 for value in (
                     getattr(item, "dek", "") or getattr(item, "summary", ""),
-                    item.body,
+                    strip_tags(item.body_html) if item.body else "",
                 )
                 if value
             )
