@@ -9,7 +9,7 @@ query count does not grow with its citations, entities, related items or events.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -23,7 +23,7 @@ from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
 from . import search
-from .models import Event, EventCitation, RelatedEvent
+from .models import Event, EventCitation, RelatedEvent, TaggedEvent
 
 
 class EventDayView(DayArchiveView):
@@ -39,17 +39,41 @@ class EventDayView(DayArchiveView):
     allow_empty = False
     context_object_name = "events"
 
+    template_name = "events/event_archive_day.html"
+
     def get_queryset(self) -> QuerySet:
-        return Event.objects.published().select_related("category", "topic").in_day_order()
+        # The day's events carry the nearest earlier and later days with any: one query.
+        return (
+            Event.objects.published()
+            .annotate(**nearest_days(before=self.day, after=self.day))
+            .select_related("category", "topic")
+            .in_day_order()
+        )
 
     def get_dated_items(self):
         try:
-            day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
+            self.day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
         except ValueError:
             raise Http404("No such day.") from None
-        events = self.get_dated_queryset(date=day)  # evaluated here: 404 when empty
-        previous_day, next_day = Event.objects.published().neighbouring_days(day)
-        return None, events, {"day": day, "previous_day": previous_day, "next_day": next_day}
+        events = self.get_dated_queryset(date=self.day)  # evaluated here: 404 when empty
+        first = events[0]
+        return (
+            None,
+            events,
+            {"day": self.day, "previous_day": first.previous_day, "next_day": first.next_day},
+        )
+
+
+def nearest_days(*, before: dt.date, after: dt.date) -> dict[str, Subquery]:
+    """`previous_day` and `next_day`: the nearest dates with published events before `before`
+    and after `after`, as scalar subqueries, each an index lookup (not a scan of the table)."""
+    published = Event.objects.published()
+    return {
+        "previous_day": Subquery(
+            published.filter(date__lt=before).order_by("-date").values("date")[:1]
+        ),
+        "next_day": Subquery(published.filter(date__gt=after).order_by("date").values("date")[:1]),
+    }
 
 
 def first_of_month(year: int, month: int) -> dt.date:
@@ -77,8 +101,10 @@ class EventMonthView(TemplateView):
         start = first_of_month(kwargs["year"], kwargs["month"])
         end = month_after(start)
         published = Event.objects.published()
+        last = end - dt.timedelta(days=1)
         events = list(
             published.filter(date__gte=start, date__lt=end)
+            .annotate(**nearest_days(before=start, after=last))
             .select_related("category", "topic")
             .order_by(
                 "date",
@@ -90,15 +116,11 @@ class EventMonthView(TemplateView):
         )
         if not events:
             raise Http404("Nothing published in this month.")
-        around = published.order_by().aggregate(
-            previous=Max("date", filter=Q(date__lt=start)),
-            next=Min("date", filter=Q(date__gte=end)),
-        )
         return super().get_context_data(
             month=start,
             events=events,
-            previous_month=around["previous"],
-            next_month=around["next"],
+            previous_month=events[0].previous_day,
+            next_month=events[0].next_day,
         )
 
 
@@ -124,16 +146,19 @@ class EventYearView(TemplateView):
         )
         if not months:
             raise Http404("Nothing published in this year.")
-        around = published.order_by().aggregate(
-            previous=Max("date", filter=Q(date__year__lt=year)),
-            next=Min("date", filter=Q(date__year__gt=year)),
+        previous, following = (
+            published.annotate(
+                **nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31))
+            )
+            .values_list("previous_day", "next_day")
+            .first()
         )
         return super().get_context_data(
             year=year,
             months=[(as_date(month), count) for month, count in months],
             total=sum(count for _month, count in months),
-            previous_year=around["previous"] and around["previous"].year,
-            next_year=around["next"] and around["next"].year,
+            previous_year=as_date(previous).year if previous else None,
+            next_year=as_date(following).year if following else None,
         )
 
 
@@ -160,6 +185,7 @@ def related_with_context(event: Event) -> list[RelatedItem]:
             ),
         )
         for link in event.related_links.all()
+        if link.to_event.is_published
     ]
 
 
@@ -205,9 +231,9 @@ class EventDetailView(DateDetailView):
     context_object_name = "event"
 
     def get_queryset(self) -> QuerySet:
-        published_links = RelatedEvent.objects.filter(
-            to_event__in=Event.objects.published()
-        ).select_related("to_event")
+        # Which related events readers may see is decided in memory (`is_published`, the twin
+        # of published()): an IN (published events) subquery would scan the events table.
+        links = RelatedEvent.objects.select_related("to_event")
         return (
             Event.objects.published()
             .select_related("category", "topic", "place")
@@ -216,7 +242,7 @@ class EventDetailView(DateDetailView):
                     "citations", queryset=EventCitation.objects.select_related("source__publisher")
                 ),
                 "entities",
-                Prefetch("related_links", queryset=published_links),
+                Prefetch("related_links", queryset=links),
                 "related_links__to_event__entities",
                 Prefetch(
                     "related_stories",
@@ -285,12 +311,15 @@ class TopicDetailView(TimelineView):
         return super().get(request, *args, **kwargs)
 
     def get_timeline_parts(self) -> list[TimelinePart]:
-        tagged_events = Event.objects.filter(tagged_entities__tag=self.entity).values("pk")
+        # A UNION of two index lookups, not an OR that would scan every event.
+        tagged_events = (
+            TaggedEvent.objects.filter(tag=self.entity)
+            .values("content_object_id")
+            .union(Event.objects.filter(topic=self.entity).values("pk"))
+        )
         tagged_stories = Story.objects.filter(tagged_entities__tag=self.entity).values("pk")
         return [
-            event_timeline_part(
-                Event.objects.published().filter(Q(pk__in=tagged_events) | Q(topic=self.entity))
-            ),
+            event_timeline_part(Event.objects.published().filter(pk__in=tagged_events)),
             story_timeline_part(Story.objects.published().filter(pk__in=tagged_stories)),
         ]
 
