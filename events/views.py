@@ -146,12 +146,13 @@ class EventYearView(TemplateView):
         )
         if not months:
             raise Http404("Nothing published in this year.")
+        # One row of the year is enough to carry the two scalar subqueries.
         previous, following = (
-            published.annotate(
-                **nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31))
-            )
-            .values_list("previous_day", "next_day")
-            .first()
+            published.filter(date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+            .order_by()
+            .annotate(**nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31)))
+            .values_list("previous_day", "next_day")[:1]
+            .get()
         )
         return super().get_context_data(
             year=year,
@@ -264,7 +265,9 @@ class EventDetailView(DateDetailView):
 
 
 def event_timeline_part(events: QuerySet) -> TimelinePart:
-    return TimelinePart("event", events.select_related("category", "topic"), F("date"))
+    return TimelinePart(
+        "event", events, F("date"), Event.objects.select_related("category", "topic")
+    )
 
 
 class FrontPageView(TemplateView):
