@@ -365,9 +365,9 @@ def full_event(*, size: int) -> Event:
 def test_event_page_query_count_is_fixed(client, django_assert_num_queries):
     event = full_event(size=1)
 
-    # event; citations; entities; related links; their entities; related stories; corrections;
-    # sections
-    with django_assert_num_queries(8):
+    # event; citations; related links; the entities of the event and of the related events;
+    # related stories; corrections; sections
+    with django_assert_num_queries(7):
         assert client.get(event.get_absolute_url()).status_code == 200
 
 
@@ -375,9 +375,9 @@ def test_event_page_query_count_does_not_grow_with_its_relations(client, django_
     small = full_event(size=1)
     big = full_event(size=15)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(big.get_absolute_url())
     html = response.content.decode()
     assert html.count('<li id="source-') == 15

@@ -118,7 +118,7 @@ def test_front_page_lists_the_latest_published_stories_with_section_bylines_and_
 
 
 def test_front_page_shows_a_story_lead_image_with_its_text_alternative(client):
-    story = published_story(lead_image=image_file(), lead_image_alt="Crowds in the square")
+    published_story(lead_image=image_file(), lead_image_alt="Crowds in the square")
 
     html = client.get("/").content.decode()
 
