@@ -122,8 +122,9 @@ def note_scheduled(instance) -> None:
 
 
 def page_key(request: HttpRequest, generation: str) -> str:
-    """Short whatever the address (memcached-safe): a digest of host and full path."""
-    address = f"{request.get_host()}{request.get_full_path()}".encode()
+    """Short whatever the address (memcached-safe): a digest of scheme, host and full path
+    (pages carry absolute links, so an https page is never served for http)."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
     return f"page-cache:page:{generation}:{hashlib.sha256(address).hexdigest()}"
 
 
