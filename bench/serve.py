@@ -12,11 +12,13 @@ What it does, in a temporary folder that it removes afterwards (`--keep` keeps i
 3. starts gunicorn on 127.0.0.1 with 2 workers (gthread, keep-alive), twice: with the page
    cache off (every request renders) and on (anonymous readers get stored pages);
 4. drives it with a keep-alive HTTP/1.1 load generator written here (asyncio, raw sockets,
-   one process per CPU), and prints requests/s and p50/p99 latency for each page, the static
-   file, and the ratios the issue sets as targets.
+   one process per CPU), in rounds that take each page in turn (the median round counts), and
+   prints requests/s and p50/p99 latency for each page, the static file, and the ratios the
+   issue sets as targets.
 
 Figures depend on the machine; run it on a quiet one. It is not a test: nothing here fails a
-build. `--duration`, `--connections`, `--events` and `--threads` change the load and the size.
+build. `--duration`, `--rounds`, `--connections`, `--events` and `--threads` change the load and
+the size.
 """
 
 import argparse
@@ -66,7 +68,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per page (median)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -433,10 +436,17 @@ def main() -> int:
                 warm = argparse.Namespace(**{**vars(args), "duration": 1.0, "warmup": 0.5})
                 for path in [*urls.values(), static_path]:
                     measure(port, path, warm)
-                for page in PAGES:
-                    results[(page, mode)] = measure(port, urls[page], args)
+                # Rounds, each page in turn: a machine whose load drifts then weighs on every
+                # page alike, and the median of the rounds is reported.
+                rounds: dict[tuple[str, str], list[dict]] = {}
+                targets = [(page, mode, urls[page]) for page in PAGES]
                 if mode == "cached":
-                    results[("static", "file")] = measure(port, static_path, args)
+                    targets.append(("static", "file", static_path))
+                for _ in range(args.rounds):
+                    for page, kind, path in targets:
+                        rounds.setdefault((page, kind), []).append(measure(port, path, args))
+                for key, runs in rounds.items():
+                    results[key] = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
             finally:
                 server.stop()
         report(args, database, urls, counts, results)
@@ -456,7 +466,8 @@ def main() -> int:
 def report(args, database, urls, counts, results) -> None:
     print(
         f"\ngunicorn: {args.workers} workers x {args.threads} threads (gthread), "
-        f"{args.connections} keep-alive connections, {args.duration:.0f} s per run, "
+        f"{args.connections} keep-alive connections, median of {args.rounds} runs of "
+        f"{args.duration:.0f} s, "
         f"{database}, cache {args.cache_url}\n"
     )
     print(f"{'page':<8}{'queries':>8}{'bytes':>8}  {'mode':<9}{'req/s':>9}{'p50 ms':>9}"
