@@ -171,6 +171,27 @@ class RelatedItem:
     shared: list[Entity]
 
 
+def related_with_context(event: Event) -> list[RelatedItem]:
+    """The event's published related events in link order, each with the shared entities.
+
+    For callers that prefetched `entities`, `related_links__to_event` and
+    `related_links__to_event__entities` (no query per item); the event page itself uses
+    `load_event_page`.
+    """
+    own = {entity.pk for entity in event.entities.all()}
+    return [
+        RelatedItem(
+            link.to_event,
+            sorted(
+                (entity for entity in link.to_event.entities.all() if entity.pk in own),
+                key=lambda entity: entity.name.casefold(),
+            ),
+        )
+        for link in event.related_links.all()
+        if link.to_event.is_published
+    ]
+
+
 @dataclass
 class EventPage:
     """What an event page shows, loaded in six plain queries (see `load_event_page`)."""
