@@ -9,22 +9,27 @@ query count does not grow with its citations, entities, related items or events.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DateDetailView, DayArchiveView, TemplateView
+from django.views.generic import DateDetailView, DayArchiveView, ListView, TemplateView
 
 from newsroom.models import Entity, Story
-from newsroom.timelines import TimelinePart, TimelineView, story_timeline_part
+from newsroom.structured_data import Article, ArticleImage, latest
+from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
-from .models import Event, EventCitation, RelatedEvent
+from . import search
+from .models import Event, EventCitation, RelatedEvent, TaggedEvent
 
 
 class EventDayView(DayArchiveView):
     """A day's published events by category, with links to the nearest days that have any."""
+
+    page_cache = True
 
     model = Event
     date_field = "date"
@@ -34,17 +39,128 @@ class EventDayView(DayArchiveView):
     allow_empty = False
     context_object_name = "events"
 
+    template_name = "events/event_archive_day.html"
+
     def get_queryset(self) -> QuerySet:
-        return Event.objects.published().select_related("category", "topic").in_day_order()
+        # The day's events carry the nearest earlier and later days with any: one query.
+        return (
+            Event.objects.published()
+            .annotate(**nearest_days(before=self.day, after=self.day))
+            .select_related("category", "topic")
+            .in_day_order()
+        )
 
     def get_dated_items(self):
         try:
-            day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
+            self.day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
         except ValueError:
             raise Http404("No such day.") from None
-        events = self.get_dated_queryset(date=day)  # evaluated here: 404 when empty
-        previous_day, next_day = Event.objects.published().neighbouring_days(day)
-        return None, events, {"day": day, "previous_day": previous_day, "next_day": next_day}
+        events = self.get_dated_queryset(date=self.day)  # evaluated here: 404 when empty
+        first = events[0]
+        return (
+            None,
+            events,
+            {"day": self.day, "previous_day": first.previous_day, "next_day": first.next_day},
+        )
+
+
+def nearest_days(*, before: dt.date, after: dt.date) -> dict[str, Subquery]:
+    """`previous_day` and `next_day`: the nearest dates with published events before `before`
+    and after `after`, as scalar subqueries, each an index lookup (not a scan of the table)."""
+    published = Event.objects.published()
+    return {
+        "previous_day": Subquery(
+            published.filter(date__lt=before).order_by("-date").values("date")[:1]
+        ),
+        "next_day": Subquery(published.filter(date__gt=after).order_by("date").values("date")[:1]),
+    }
+
+
+def first_of_month(year: int, month: int) -> dt.date:
+    try:
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise Http404("No such month.") from None
+
+
+def month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+class EventMonthView(TemplateView):
+    """A month's published events, day by day, with links to the nearest months that have any.
+
+    Two queries besides the navigation: the month's events, and the neighbouring months.
+    """
+
+    page_cache = True
+
+    template_name = "events/event_archive_month.html"
+
+    def get_context_data(self, **kwargs):
+        start = first_of_month(kwargs["year"], kwargs["month"])
+        end = month_after(start)
+        published = Event.objects.published()
+        last = end - dt.timedelta(days=1)
+        events = list(
+            published.filter(date__gte=start, date__lt=end)
+            .annotate(**nearest_days(before=start, after=last))
+            .select_related("category", "topic")
+            .order_by(
+                "date",
+                F("category__position").asc(nulls_last=True),
+                "category__name",
+                "publish_at",
+                "pk",
+            )
+        )
+        if not events:
+            raise Http404("Nothing published in this month.")
+        return super().get_context_data(
+            month=start,
+            events=events,
+            previous_month=events[0].previous_day,
+            next_month=events[0].next_day,
+        )
+
+
+class EventYearView(TemplateView):
+    """A year of events: each month that has published events, with how many, newest last."""
+
+    page_cache = True
+
+    template_name = "events/event_archive_year.html"
+
+    def get_context_data(self, **kwargs):
+        year = kwargs["year"]
+        if not dt.MINYEAR <= year < dt.MAXYEAR:
+            raise Http404("No such year.")
+        published = Event.objects.published()
+        months = list(
+            published.filter(date__year=year)
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .values_list("month", "count")
+            .order_by("month")
+        )
+        if not months:
+            raise Http404("Nothing published in this year.")
+        # One row of the year is enough to carry the two scalar subqueries.
+        previous, following = (
+            published.filter(date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+            .order_by()
+            .annotate(**nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31)))
+            .values_list("previous_day", "next_day")[:1]
+            .get()
+        )
+        return super().get_context_data(
+            year=year,
+            months=[(as_date(month), count) for month, count in months],
+            total=sum(count for _month, count in months),
+            previous_year=as_date(previous).year if previous else None,
+            next_year=as_date(following).year if following else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -58,7 +174,9 @@ class RelatedItem:
 def related_with_context(event: Event) -> list[RelatedItem]:
     """The event's published related events in link order, each with the shared entities.
 
-    Works on prefetched data only (see EventDetailView.get_queryset): no query per item.
+    For callers that prefetched `entities`, `related_links__to_event` and
+    `related_links__to_event__entities` (no query per item); the event page itself uses
+    `load_event_page`.
     """
     own = {entity.pk for entity in event.entities.all()}
     return [
@@ -70,10 +188,103 @@ def related_with_context(event: Event) -> list[RelatedItem]:
             ),
         )
         for link in event.related_links.all()
+        if link.to_event.is_published
     ]
 
 
+@dataclass
+class EventPage:
+    """What an event page shows, loaded in six plain queries (see `load_event_page`)."""
+
+    event: Event
+    citations: list
+    entities: list[Entity]
+    related: list[RelatedItem]
+    related_stories: list
+    corrections: list
+
+
+def load_event_page(event: Event) -> EventPage:
+    """An event's citations, entities, related events with the entities they share, related
+    stories and corrections: one query each, however many there are. (Plain querysets cost
+    markedly less than prefetch_related here, and the entities of the event and of its
+    related events come in one query.)
+
+    Which related events readers may see is decided in memory (`is_published`, the twin of
+    published()): an IN (published events) subquery would scan the events table.
+    """
+    citations = list(EventCitation.objects.filter(item=event).select_related("source__publisher"))
+    links = [
+        link
+        for link in RelatedEvent.objects.filter(from_event=event).select_related("to_event")
+        if link.to_event.is_published
+    ]
+    entities_of: dict[int, list[Entity]] = {}
+    for tagged in TaggedEvent.objects.filter(
+        content_object_id__in=[event.pk, *(link.to_event_id for link in links)]
+    ).select_related("tag"):
+        entities_of.setdefault(tagged.content_object_id, []).append(tagged.tag)
+    by_name = lambda entity: (entity.name.casefold(), entity.pk)  # noqa: E731
+    own = sorted(entities_of.get(event.pk, []), key=by_name)
+    own_pks = {entity.pk for entity in own}
+    related = [
+        RelatedItem(
+            link.to_event,
+            sorted(
+                (e for e in entities_of.get(link.to_event_id, []) if e.pk in own_pks),
+                key=by_name,
+            ),
+        )
+        for link in links
+    ]
+    return EventPage(
+        event=event,
+        citations=citations,
+        entities=own,
+        related=related,
+        related_stories=list(
+            Story.objects.published().filter(events=event).select_related("section")
+        ),
+        corrections=list(event.corrections.all()),
+    )
+
+
+def event_article(page: EventPage, *, request) -> Article:
+    """An event's NewsArticle data, from what the page loaded."""
+    event = page.event
+    corrections = [(c.published_at, c.text) for c in page.corrections]
+    image = None
+    if event.cover_image:
+        image = ArticleImage(
+            url=request.build_absolute_uri(event.cover_image.url),
+            width=event.cover_image_width,
+            height=event.cover_image_height,
+            alt=event.cover_image_alt,
+            credit=event.cover_image_credit,
+        )
+    keywords = [entity.name for entity in page.entities]
+    if event.topic and event.topic.name not in keywords:
+        keywords.insert(0, event.topic.name)
+    return Article(
+        url=request.build_absolute_uri(event.get_absolute_url()),
+        headline=event.headline,
+        description=event.summary or event.headline,
+        published=event.first_published_at or event.publish_at,
+        modified=latest(
+            event.publish_at, event.last_published_at, *(when for when, _ in corrections)
+        ),
+        image=image,
+        dateline=event.place.name if event.place else "",
+        section=event.category.name if event.category else "",
+        keywords=keywords,
+        corrections=corrections,
+        citations=[citation.source.url for citation in page.citations],
+    )
+
+
 class EventDetailView(DateDetailView):
+    page_cache = True
+
     model = Event
     date_field = "date"
     month_format = "%m"
@@ -81,42 +292,33 @@ class EventDetailView(DateDetailView):
     context_object_name = "event"
 
     def get_queryset(self) -> QuerySet:
-        published_links = RelatedEvent.objects.filter(
-            to_event__in=Event.objects.published()
-        ).select_related("to_event")
-        return (
-            Event.objects.published()
-            .select_related("category", "topic", "place")
-            .prefetch_related(
-                Prefetch(
-                    "citations", queryset=EventCitation.objects.select_related("source__publisher")
-                ),
-                "entities",
-                Prefetch("related_links", queryset=published_links),
-                "related_links__to_event__entities",
-                Prefetch(
-                    "related_stories",
-                    queryset=Story.objects.published().select_related("section"),
-                ),
-            )
-        )
+        return Event.objects.published().select_related("category", "topic", "place")
 
     def get_context_data(self, **kwargs):
-        sources, image_credits = split_citations(self.object.citations.all())
+        page = load_event_page(self.object)
+        sources, image_credits = split_citations(page.citations)
         return super().get_context_data(
             sources=sources,
             image_credits=image_credits,
-            related_events=related_with_context(self.object),
+            entities=page.entities,
+            related_events=page.related,
+            related_stories=page.related_stories,
+            corrections=page.corrections,
+            article=event_article(page, request=self.request),
             **kwargs,
         )
 
 
 def event_timeline_part(events: QuerySet) -> TimelinePart:
-    return TimelinePart("event", events.select_related("category", "topic"), F("date"))
+    return TimelinePart(
+        "event", events, F("date"), Event.objects.select_related("category", "topic")
+    )
 
 
 class FrontPageView(TemplateView):
     """Latest stories, and the events of today or, failing that, of the latest day with any."""
+
+    page_cache = True
 
     template_name = "events/front_page.html"
     story_count = 12
@@ -147,6 +349,8 @@ class TopicDetailView(TimelineView):
     is not news yet.
     """
 
+    page_cache = True
+
     template_name = "events/entity_detail.html"
     missing_when_empty = True
 
@@ -155,12 +359,15 @@ class TopicDetailView(TimelineView):
         return super().get(request, *args, **kwargs)
 
     def get_timeline_parts(self) -> list[TimelinePart]:
-        tagged_events = Event.objects.filter(tagged_entities__tag=self.entity).values("pk")
+        # A UNION of two index lookups, not an OR that would scan every event.
+        tagged_events = (
+            TaggedEvent.objects.filter(tag=self.entity)
+            .values("content_object_id")
+            .union(Event.objects.filter(topic=self.entity).values("pk"))
+        )
         tagged_stories = Story.objects.filter(tagged_entities__tag=self.entity).values("pk")
         return [
-            event_timeline_part(
-                Event.objects.published().filter(Q(pk__in=tagged_events) | Q(topic=self.entity))
-            ),
+            event_timeline_part(Event.objects.published().filter(pk__in=tagged_events)),
             story_timeline_part(Story.objects.published().filter(pk__in=tagged_stories)),
         ]
 
@@ -170,6 +377,8 @@ class TopicDetailView(TimelineView):
 
 class PublisherDetailView(TimelineView):
     """A publisher, its domains, and the published events and stories that cite it."""
+
+    page_cache = True
 
     template_name = "sources/publisher_detail.html"
 
@@ -193,3 +402,55 @@ class PublisherDetailView(TimelineView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(publisher=self.publisher, **kwargs)
+
+
+class SearchView(ListView):
+    """`/search/?q=`: published stories and events, best match first, with snippets.
+
+    Not page-cached: the address is whatever a reader typed. Its queries are fixed: the
+    form's section and category choices, the count, the page's rows, and the page's stories
+    and events (one query each).
+    """
+
+    template_name = "search/search.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.form = search.SearchForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.form.has_search:
+            return []
+        self.parts = {part.kind: part for part in search.search_parts(self.form)}
+        return search.result_rows(list(self.parts.values()))
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if not self.form.has_search:
+            return paginator, page, rows, is_paginated
+        rows = list(rows)
+        text = self.form.cleaned_data.get("q", "")
+        loaded = {
+            kind: search.with_snippets(
+                self.parts[kind], text, [pk for k, pk, *_ in rows if k == kind]
+            )
+            for kind in {row[0] for row in rows}
+        }
+        page.object_list = [
+            search.SearchResult(kind, loaded[kind][pk], search.as_date(day))
+            for kind, pk, _rank, day, _at in rows
+            if pk in loaded[kind]
+        ]
+        return paginator, page, page.object_list, is_paginated
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=self.form,
+            searched=self.form.has_search,
+            full_text=search.uses_full_text(),
+            query_string=query.urlencode(),
+            **kwargs,
+        )

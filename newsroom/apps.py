@@ -6,3 +6,11 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        from . import caching, renditions
+
+        caching.connect_signals()
+        renditions.connect_signals(apps.get_models())

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DateDetailView, ListView
 
 from .models import Section, Story, StoryAuthor, StoryCitation
+from .structured_data import story_article
 
 
 def bylines() -> Prefetch:
@@ -36,6 +37,8 @@ def split_citations(citations) -> tuple[list, list]:
 
 class StoryDetailView(DateDetailView):
     """One story at the date it went live (local time). Wrong date: redirect to the right one."""
+
+    page_cache = True
 
     model = Story
     date_field = "publish_at"
@@ -73,11 +76,18 @@ class StoryDetailView(DateDetailView):
 
     def get_context_data(self, **kwargs):
         sources, image_credits = split_citations(self.object.citations.all())
-        return super().get_context_data(sources=sources, image_credits=image_credits, **kwargs)
+        return super().get_context_data(
+            sources=sources,
+            image_credits=image_credits,
+            article=story_article(self.object, request=self.request),
+            **kwargs,
+        )
 
 
 class SectionDetailView(ListView):
     """A section's published stories, newest first."""
+
+    page_cache = True
 
     template_name = "newsroom/section_detail.html"
     paginate_by = 20

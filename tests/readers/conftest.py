@@ -1,0 +1,45 @@
+"""Readers' pages: a fixed clock and one section in the navigation, as in the view tests."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from events.models import Event
+from newsroom.models import Status
+from tests.factories import EventFactory, SectionFactory
+
+NOW = dt.datetime(2010, 4, 20, 12, 0, tzinfo=dt.UTC)
+APRIL_7 = dt.date(2010, 4, 7)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Noon UTC on 20 April 2010; `published=True` means an hour before."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def one_section(db):
+    return SectionFactory(name="World", slug="world")
+
+
+def published_event(**kwargs) -> Event:
+    return EventFactory(published=True, **kwargs)
+
+
+def invisible_states():
+    """Every way an item can be invisible to readers, as factory keyword arguments."""
+    return [
+        pytest.param({"status": Status.DRAFT}, id="draft"),
+        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
+        pytest.param(
+            {"status": Status.UNPUBLISHED, "publish_at": NOW - dt.timedelta(days=1)},
+            id="unpublished",
+        ),
+        pytest.param(
+            {"status": Status.PUBLISHED, "publish_at": NOW + dt.timedelta(days=1)},
+            id="scheduled",
+        ),
+    ]
