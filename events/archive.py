@@ -1115,7 +1115,8 @@ def import_tree(
 ) -> ImportResult:
     """Read the archive under `root` into the database; with `dry_run`, roll everything back.
 
-    The import keeps one Revision, by `user` (optional), unless nothing changed.
+    The import keeps one Revision, by `user` (optional), unless it is a dry run or no event
+    changed.
     """
     tree = read_tree(root)
     with transaction.atomic():
