@@ -13,8 +13,9 @@ Three layers, so that the format can be tested without a database:
   markup, extra spaces after `#`, non-ASCII text and story prefixes in old headlines.
 
 `ArchiveImporter` writes records into the database in batches (a fixed number of queries per
-kind of row, not per event). Rule of the writer: `parse(render(record)) == record`, so export,
-import into an empty database and export again gives the same bytes.
+kind of row, not per event), and keeps one django-reversion Revision per import with a Version
+of every event it created or changed. Rule of the writer: `parse(render(record)) == record`,
+so export, import into an empty database and export again gives the same bytes.
 """
 
 import datetime as dt
@@ -35,8 +36,10 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from reversion.models import Revision
 
 from newsroom.models import Entity, Status
+from newsroom.spreadsheets.engine import record_bulk_revision
 from sources.links import candidate_domains, domain_of, normalize_url
 from sources.models import Citation, Publisher, PublisherDomain, Source, bare_host
 
@@ -610,6 +613,8 @@ class ArchiveTree:
     events: dict[tuple[dt.date, str], EventRecord] = field(default_factory=dict)
     days: dict[dt.date, DayRecord] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: The folder it was read from, if any.
+    root: Path | None = None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -627,7 +632,7 @@ def news_folder(root: Path) -> Path:
 
 def read_tree(root: Path) -> ArchiveTree:
     """Parse `news/<yyyy>/<mm>/<d>/*.md` under `root` (days may be zero-padded too)."""
-    tree = ArchiveTree()
+    tree = ArchiveTree(root=root)
     news = news_folder(root)
     if not news.is_dir():
         raise ArchiveFormatError(f"{root} has no news/ folder")
@@ -711,10 +716,17 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     problems: list[str] = field(default_factory=list)
+    #: The import's Revision (a Version of every event created or changed), if it kept one.
+    revision: Revision | None = None
 
     @property
     def changed(self) -> bool:
         return any(self.created.values()) or any(self.updated.values())
+
+    def summary(self) -> str:
+        counts = [f"{n} {what} created" for what, n in sorted(self.created.items()) if n]
+        counts += [f"{n} {what} updated" for what, n in sorted(self.updated.items()) if n]
+        return ", ".join(counts) if counts else "nothing to change"
 
 
 class ArchiveImporter:
@@ -726,13 +738,21 @@ class ArchiveImporter:
     matched on their normalized URL, publishers and entities on their name (case
     ignored). Citation and related-event lists are replaced only when they differ; entities
     are added, never removed.
+
+    Every event created or changed (its fields, citations, related events or entities) gets a
+    Version in one Revision for the import, by `user` (optional), unless `dry_run`.
     """
 
-    def __init__(self, tree: ArchiveTree, *, publish: bool = True) -> None:
+    def __init__(
+        self, tree: ArchiveTree, *, publish: bool = True, user=None, dry_run: bool = False
+    ) -> None:
         self.tree = tree
         self.publish = publish
+        self.user = user
+        self.dry_run = dry_run
         self.normalized: dict[str, str | None] = {}
         self.result = ImportResult(problems=list(tree.problems))
+        self.touched: set[int] = set()  # pks of the events created or changed
 
     def run(self) -> ImportResult:
         records = self.event_records()
@@ -742,7 +762,17 @@ class ArchiveImporter:
             self.events = self.save_events(records)
             self.save_citations(records)
             self.save_related_and_entities(records)
+            if not self.dry_run:
+                self.result.revision = self.record_revision()
         return self.result
+
+    def record_revision(self) -> Revision | None:
+        where = f" of {self.tree.root}" if self.tree.root is not None else ""
+        comment = (
+            f"Archive import{where}: {self.result.summary()}; "
+            f"{len(self.touched)} events created or changed"
+        )
+        return record_bulk_revision(Event, self.touched, user=self.user, comment=comment)
 
     def problem(self, text: str) -> None:
         self.result.problems.append(text)
@@ -938,6 +968,7 @@ class ArchiveImporter:
         )
         self.result.created["events"] += len(new)
         self.result.updated["events"] += len(changed)
+        self.touched.update(event.pk for event in [*new, *changed])
         return existing
 
     def has_file(self, record: EventRecord) -> bool:
@@ -1003,6 +1034,7 @@ class ArchiveImporter:
             for position, (source_id, role) in enumerate(wanted[pk], start=1)
         )
         self.result.updated["citation lists"] += len(changed)
+        self.touched.update(changed)
 
     # Related events, and the entities their contexts say both events carry.
 
@@ -1052,6 +1084,7 @@ class ArchiveImporter:
             for position, to_id in enumerate(links[pk], start=1)
         )
         self.result.updated["related lists"] += len(changed)
+        self.touched.update(changed)
 
     def save_tags(self, tags: dict[int, set[int]]) -> None:
         current = set()
@@ -1069,6 +1102,7 @@ class ArchiveImporter:
         ]
         TaggedEvent.objects.bulk_create(new)
         self.result.created["event entities"] += len(new)
+        self.touched.update(tagged.content_object_id for tagged in new)
 
 
 #: Sent once after an import that changed something has been committed, with `result`.
@@ -1076,11 +1110,17 @@ class ArchiveImporter:
 archive_imported = Signal()
 
 
-def import_tree(root: Path, *, publish: bool = True, dry_run: bool = False) -> ImportResult:
-    """Read the archive under `root` into the database; with `dry_run`, roll everything back."""
+def import_tree(
+    root: Path, *, publish: bool = True, dry_run: bool = False, user=None
+) -> ImportResult:
+    """Read the archive under `root` into the database; with `dry_run`, roll everything back.
+
+    The import keeps one Revision, by `user` (optional), unless it is a dry run or no event
+    changed.
+    """
     tree = read_tree(root)
     with transaction.atomic():
-        result = ArchiveImporter(tree, publish=publish).run()
+        result = ArchiveImporter(tree, publish=publish, user=user, dry_run=dry_run).run()
         if dry_run:
             transaction.set_rollback(True)
         elif result.changed:

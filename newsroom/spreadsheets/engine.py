@@ -14,8 +14,7 @@ How a file is imported (`BulkImporter.run`):
 4. If the editor chose to publish, the publication rules of `Publishable.publish_problems()`
    are checked for all items at once, then the items are published.
 5. Every created or updated item gets a `reversion` Version in one Revision for the import,
-   written in bulk: the item's own fields and auto-created many-to-many links (not the
-   through rows reversion's `follow=` would add: entities, citations, related events).
+   written in bulk by `record_bulk_revision` (the archive importer uses it too).
 
 Everything happens in one transaction. Any problem in any row, or a dry run, rolls it back:
 the database is left exactly as it was, and the report still says what each row would do.
@@ -178,6 +177,72 @@ def insert_rows(
             if returning:
                 pks.extend(pk for (pk,) in cursor.fetchall())
     return pks
+
+
+def m2m_of(model: type[models.Model], pks: list[int]) -> dict[int, dict[str, list]]:
+    """Auto-created many-to-many values of `pks`, as the serializer would give them."""
+    values: dict[int, dict[str, list]] = defaultdict(dict)
+    for m2m in model._meta.many_to_many:
+        through = getattr(m2m.remote_field, "through", None)
+        if through is None or not through._meta.auto_created:
+            continue
+        source = m2m.m2m_field_name() + "_id"
+        target = m2m.m2m_reverse_field_name() + "_id"
+        rows = through.objects.filter(**{f"{source}__in": pks}).values_list(source, target)
+        for pk in pks:
+            values[pk][m2m.name] = []
+        for pk, other in rows.order_by(source, target):
+            values[pk][m2m.name].append(other)
+    return values
+
+
+def repr_of(row: dict[str, Any]) -> str:
+    """What `str()` of an item gives, from its values() row."""
+    for name in ("headline", "name", "title", "url"):
+        if row.get(name):
+            return str(row[name])
+    return str(row["pk"])
+
+
+def record_bulk_revision(
+    model: type[models.Model], pks: Iterable[int], *, user=None, comment: str = ""
+) -> Revision | None:
+    """One reversion Revision holding a Version of each item of `model` in `pks`; None if none.
+
+    For writers that skip `save()` (bulk imports), where `reversion.create_revision()` sees
+    nothing. Written in bulk: 2 queries, plus per batch of IN_BATCH items one for the rows,
+    one per auto-created many-to-many field and one to insert the versions. A Version holds
+    the item's own fields and auto-created many-to-many links, not the through rows that
+    reversion's `follow=` would add (entities, citations, related events); `Version.revert()`
+    restores those fields.
+    """
+    pks = sorted(set(pks))
+    if not pks:
+        return None
+    revision = Revision.objects.create(
+        date_created=timezone.now(), user=user, comment=comment[:1000]
+    )
+    content_type = ContentType.objects.get_for_model(model)
+    attnames = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    for batch in chunked(pks):
+        m2m = m2m_of(model, batch)
+        rows = model._base_manager.filter(pk__in=batch).order_by("pk").values("pk", *attnames)
+        insert_rows(
+            Version,
+            [
+                {
+                    "revision_id": revision.pk,
+                    "object_id": str(row["pk"]),
+                    "content_type_id": content_type.pk,
+                    "db": DEFAULT_DB_ALIAS,
+                    "format": "json",
+                    "serialized_data": serialize(model, row, m2m.get(row["pk"])),
+                    "object_repr": repr_of(row),
+                }
+                for row in rows
+            ],
+        )
+    return revision
 
 
 def pks_by_pairs(model: type[models.Model], fields: tuple[str, str], pairs: list[tuple]) -> list:
@@ -487,57 +552,9 @@ class BulkImporter:
 
     # Revisions ---------------------------------------------------------------------------
 
-    def m2m_of(self, pks: list[int]) -> dict[int, dict[str, list]]:
-        """Auto-created many-to-many values of `pks`, as the serializer would give them."""
-        values: dict[int, dict[str, list]] = defaultdict(dict)
-        for m2m in self.model._meta.many_to_many:
-            through = getattr(m2m.remote_field, "through", None)
-            if through is None or not through._meta.auto_created:
-                continue
-            source = m2m.m2m_field_name() + "_id"
-            target = m2m.m2m_reverse_field_name() + "_id"
-            rows = through.objects.filter(**{f"{source}__in": pks}).values_list(source, target)
-            for pk in pks:
-                values[pk][m2m.name] = []
-            for pk, other in rows.order_by(source, target):
-                values[pk][m2m.name].append(other)
-        return values
-
     def record_revisions(self) -> Revision | None:
         """One Revision for the import and a Version of every created or updated item."""
-        if not self.touched:
-            return None
-        revision = Revision.objects.create(
-            date_created=timezone.now(), user=self.user, comment=self.comment[:1000]
-        )
-        content_type = ContentType.objects.get_for_model(self.model)
-        attnames = [f.attname for f in self.model._meta.concrete_fields if not f.primary_key]
-        for pks in chunked(sorted(self.touched)):
-            m2m = self.m2m_of(pks)
-            rows = self.model.objects.filter(pk__in=pks).order_by("pk").values("pk", *attnames)
-            insert_rows(
-                Version,
-                [
-                    {
-                        "revision_id": revision.pk,
-                        "object_id": str(row["pk"]),
-                        "content_type_id": content_type.pk,
-                        "db": DEFAULT_DB_ALIAS,
-                        "format": "json",
-                        "serialized_data": serialize(self.model, row, m2m.get(row["pk"])),
-                        "object_repr": self.repr_of(row),
-                    }
-                    for row in rows
-                ],
-            )
-        return revision
-
-    def repr_of(self, row: dict[str, Any]) -> str:
-        """What `str()` of the item gives, from its values() row."""
-        for name in ("headline", "name", "title", "url"):
-            if row.get(name):
-                return str(row[name])
-        return str(row["pk"])
+        return record_bulk_revision(self.model, self.touched, user=self.user, comment=self.comment)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -510,6 +511,7 @@ def tree(tmp_path: Path, n: int, name: str) -> Path:
 
 def test_import_query_count_does_not_grow_with_events(tmp_path):
     small, large = tree(tmp_path, 3, "small"), tree(tmp_path, 30, "large")
+    ContentType.objects.get_for_model(Event)  # cached once per process, as in production
     first = count_queries(lambda: run("import_archive", small))
     again = count_queries(lambda: run("import_archive", small))
     empty_database()

@@ -182,7 +182,7 @@ def test_progress_is_readable_while_and_after_it_runs(client, editor):
     assert progress == {"state": "previewed", "processed": 2, "total": 2, "at": None}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # groups survive a flush
 def test_large_files_import_in_the_background(client, settings):
     from newsroom.roles import EDITOR
 

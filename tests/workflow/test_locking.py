@@ -143,7 +143,7 @@ def test_a_transition_button_on_a_stale_form_is_refused_too(two_desks, ready_eve
     assert (ready_event.headline, ready_event.status) == ("Changed first", "draft")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # groups survive a flush
 def test_two_saves_racing_from_the_same_version_cannot_both_win():
     """Two threads, two connections: the row lock lets exactly one save through."""
     if connection.vendor != "postgresql":

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from events.archive import ArchiveFormatError, import_tree
@@ -16,7 +17,9 @@ class Command(BaseCommand):
         "public record, so new events are PUBLISHED at once, with a publication time at "
         "midnight of their date, even without sources; use --draft to bring them in as drafts "
         "for the desk to review. Events already in the database keep their workflow state. "
-        "Files that cannot be read are skipped and listed."
+        "Files that cannot be read are skipped and listed. Every import that changes events "
+        "keeps one revision (django-reversion) with a version of each event it created or "
+        "changed, by the --user given, if any."
     )
 
     def add_arguments(self, parser) -> None:
@@ -31,18 +34,31 @@ class Command(BaseCommand):
             action="store_true",
             help="Read and check everything, report what would change, write nothing.",
         )
+        parser.add_argument(
+            "--user",
+            metavar="NAME",
+            help="The username the import's revision is recorded under (default: none).",
+        )
 
-    def handle(self, *args, directory: Path, draft: bool, dry_run: bool, **options) -> None:
+    def handle(
+        self, *args, directory: Path, draft: bool, dry_run: bool, user: str | None, **options
+    ) -> None:
+        recorder = None
+        if user:
+            User = get_user_model()
+            try:
+                recorder = User.objects.get_by_natural_key(user)
+            except User.DoesNotExist:
+                raise CommandError(f"There is no user “{user}”.") from None
         try:
-            result = import_tree(directory, publish=not draft, dry_run=dry_run)
+            result = import_tree(directory, publish=not draft, dry_run=dry_run, user=recorder)
         except ArchiveFormatError as error:
             raise CommandError(str(error)) from None
         for problem in result.problems:
             self.stderr.write(problem)
-        counts = [f"{n} {what} created" for what, n in sorted(result.created.items()) if n]
-        counts += [f"{n} {what} updated" for what, n in sorted(result.updated.items()) if n]
-        summary = ", ".join(counts) if counts else "nothing to change"
         prefix = "Dry run, nothing written: " if dry_run else "Imported: "
-        self.stdout.write(self.style.SUCCESS(prefix + summary + "."))
+        self.stdout.write(self.style.SUCCESS(prefix + result.summary() + "."))
+        if result.revision is not None:
+            self.stdout.write(f"History: revision #{result.revision.pk}, {result.revision.comment}")
         if result.problems:
             self.stdout.write(f"{len(result.problems)} problems, listed on standard error.")
