@@ -32,12 +32,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
-from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Revision
 
+from newsroom.caching import invalidate_pages
 from newsroom.models import Entity, Status
 from newsroom.spreadsheets.engine import record_bulk_revision
 from sources.links import candidate_domains, domain_of, normalize_url
@@ -1105,11 +1105,6 @@ class ArchiveImporter:
         self.touched.update(tagged.content_object_id for tagged in new)
 
 
-#: Sent once after an import that changed something has been committed, with `result`.
-#: The importer writes in bulk, so no `post_save` fires for its rows: page caches listen here.
-archive_imported = Signal()
-
-
 def import_tree(
     root: Path, *, publish: bool = True, dry_run: bool = False, user=None
 ) -> ImportResult:
@@ -1124,7 +1119,6 @@ def import_tree(
         if dry_run:
             transaction.set_rollback(True)
         elif result.changed:
-            transaction.on_commit(
-                lambda: archive_imported.send(sender=ArchiveImporter, result=result)
-            )
+            # Bulk writes send no post_save, so the readers' page cache is told here.
+            invalidate_pages()
     return result

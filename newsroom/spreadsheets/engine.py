@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Revision, Version
 
+from newsroom.caching import invalidate_pages
 from newsroom.models import Entity, PublishProblem, Status
 from newsroom.workflow import can_publish
 from sources.links import candidate_domains, domain_of
@@ -529,6 +530,9 @@ class BulkImporter:
                 self.publish_items()
             if not self.report.problems and not self.dry_run:
                 self.report.revision = self.record_revisions()
+                if self.touched:
+                    # Bulk writes send no post_save, so the readers' page cache is told here.
+                    invalidate_pages()
             if self.report.problems or self.dry_run:
                 transaction.set_rollback(True)
         if self.progress:

@@ -139,3 +139,18 @@ def test_stories_published_on_import(editor):
 
     assert record.state == ImportRecord.State.IMPORTED, record.errors
     assert Story.objects.get().is_published
+
+
+def test_readers_see_an_imported_change_at_once_though_the_page_was_cached(client, editor):
+    """The importer writes in bulk (no post_save), so it tells the page cache itself."""
+    event = EventCitationFactory(item__published=True, item__headline="Before the import").item
+    assert client.get(event.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(event.get_absolute_url())["X-Page-Cache"] == "hit"
+    rows = [["date", "slug", "headline"], [event.date.isoformat(), event.slug, "After it"]]
+
+    record = import_file(csv_bytes(rows), user=editor)
+
+    assert record.updated == 1
+    page = client.get(event.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert "After it" in page.content.decode()
