@@ -12,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from newsroom.caching import public_page
+
 from .archive import (
     SITE_LINKS,
     archive_entities,
@@ -33,6 +35,7 @@ def valid_date(year: int, month: int, day: int) -> dt.date:
         raise Http404("No such day.") from None
 
 
+@public_page
 @require_safe
 def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
     """A day's published events in day-page order, and a link to the previous day with any."""
@@ -51,6 +54,7 @@ def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
     return HttpResponse(text, content_type=CONTENT_TYPE)
 
 
+@public_page
 @require_safe
 def event_markdown(request, year: int, month: int, day: int, slug: str) -> HttpResponse:
     event = get_object_or_404(archive_events(), date=valid_date(year, month, day), slug=slug)

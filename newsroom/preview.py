@@ -51,6 +51,8 @@ class PreviewMixin:
     unpublished, the object named by the token."""
 
     preview_pk: int | None = None
+    #: A preview is never a public page: the readers' page cache must not keep it.
+    page_cache = False
 
     def get_object(self, queryset=None):
         public = super().get_queryset()

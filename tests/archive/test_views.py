@@ -250,3 +250,22 @@ def test_day_twin_query_count_does_not_grow(client, django_assert_num_queries):
         rich_event(citations=3, entities=4, related=1)
     with django_assert_num_queries(3):
         assert client.get(day_md(APRIL_7)).status_code == 200
+
+
+def test_day_and_event_pages_point_to_their_twins(client):
+    event = rich_event(citations=1, entities=1, related=0)
+    alternate = '<link rel="alternate" type="text/markdown"'
+    event_page = client.get(event.get_absolute_url()).content.decode()
+    day_page = client.get(event.get_day_url()).content.decode()
+    assert f'{alternate} title="This event in Markdown" href="{event_md(event)}">' in event_page
+    assert f'{alternate} title="This day in Markdown" href="{day_md(event.date)}">' in day_page
+
+
+def test_twins_are_cached_for_readers_like_the_pages(client, django_assert_num_queries):
+    event = rich_event(citations=2, entities=2, related=1)
+    first = client.get(event_md(event))
+    with django_assert_num_queries(0):
+        second = client.get(event_md(event))
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/markdown; charset=utf-8"
