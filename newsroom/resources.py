@@ -31,7 +31,6 @@ from .spreadsheets.cells import (
 )
 from .spreadsheets.engine import (
     CREATED,
-    ERROR,
     UNCHANGED,
     UPDATED,
     BulkImporter,
@@ -322,13 +321,7 @@ class PublisherImporter(BulkImporter):
         return {"number": number, "pk": pk, "values": values, "domains": domains}
 
     def import_chunk(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        parsed = []
-        for number, row in rows:
-            item = self.parse(number, row)
-            if item is None:
-                self.outcome(number, ERROR, "")
-            else:
-                parsed.append(item)
+        parsed = self.parse_rows(rows)
         existing = Publisher.objects.in_bulk([item["pk"] for item in parsed if item["pk"]])
         creates, updates, changed_fields, results = [], [], set(), []
         for item in parsed:
@@ -439,13 +432,7 @@ class SourceImporter(BulkImporter):
         return {"number": number, "url": url, "values": values, "publisher": publisher}
 
     def import_chunk(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        parsed = []
-        for number, row in rows:
-            item = self.parse(number, row)
-            if item is None:
-                self.outcome(number, ERROR, "")
-            else:
-                parsed.append(item)
+        parsed = self.parse_rows(rows)
         self.publishers.ensure(item["publisher"] for item in parsed if item["publisher"])
         existing = {}
         for batch in chunked([item["url"] for item in parsed]):

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import factory
+import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -172,3 +173,19 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     story = factory.SubFactory(StoryFactory, published=True)
     text = "An earlier version gave the wrong date for the vote."
+
+
+def invisible_states(now: dt.datetime) -> list:
+    """Every way an item can be invisible to readers at `now`, as factory keyword arguments."""
+    return [
+        pytest.param({"status": Status.DRAFT}, id="draft"),
+        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
+        pytest.param(
+            {"status": Status.UNPUBLISHED, "publish_at": now - dt.timedelta(days=1)},
+            id="unpublished",
+        ),
+        pytest.param(
+            {"status": Status.PUBLISHED, "publish_at": now + dt.timedelta(days=1)},
+            id="scheduled",
+        ),
+    ]

@@ -548,6 +548,21 @@ class BulkImporter:
     def import_chunk(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         raise NotImplementedError
 
+    def parse(self, number: int, row: dict[str, Any]) -> Any:
+        """One row's values, or None after reporting its problems."""
+        raise NotImplementedError
+
+    def parse_rows(self, rows: list[tuple[int, dict[str, Any]]]) -> list:
+        """The rows of a chunk that parse; each one that does not is counted as an error."""
+        parsed = []
+        for number, row in rows:
+            item = self.parse(number, row)
+            if item is None:
+                self.outcome(number, ERROR, "")
+            else:
+                parsed.append(item)
+        return parsed
+
     def finish(self) -> None:
         """Work that needs every row written first (links between items)."""
 
@@ -714,13 +729,7 @@ class PublishableImporter(BulkImporter):
         raise NotImplementedError
 
     def import_chunk(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        parsed = []
-        for number, row in rows:
-            item = self.parse(number, row)
-            if item is None:
-                self.outcome(number, ERROR, "")
-            else:
-                parsed.append(item)
+        parsed = self.parse_rows(rows)
         if not parsed:
             return
         wanted = {}

@@ -7,7 +7,6 @@ import time_machine
 from django.urls import resolve, reverse
 
 from events.models import Event
-from newsroom.models import Status
 from sources.models import Citation
 from tests.factories import (
     EntityFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     PublisherFactory,
     RelatedEventFactory,
     SourceFactory,
+    invisible_states,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,22 +39,6 @@ def event_md(event: Event) -> str:
     day = event.date
     kwargs = {"year": day.year, "month": day.month, "day": day.day, "slug": event.slug}
     return reverse("events:event_markdown", kwargs=kwargs)
-
-
-def invisible_statuses():
-    """Every way an item can be invisible to readers, as factory keyword arguments."""
-    return [
-        pytest.param({"status": Status.DRAFT}, id="draft"),
-        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
-        pytest.param(
-            {"status": Status.UNPUBLISHED, "publish_at": NOW - dt.timedelta(days=1)},
-            id="unpublished",
-        ),
-        pytest.param(
-            {"status": Status.PUBLISHED, "publish_at": NOW + dt.timedelta(days=1)},
-            id="scheduled",
-        ),
-    ]
 
 
 def cite(event: Event, publisher: str, url: str, role=Citation.Role.SOURCE, position=None):
@@ -167,7 +151,7 @@ def test_day_twin_in_the_archive_format(client, bakiyev):
     )
 
 
-@pytest.mark.parametrize("invisible", invisible_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_invisible_events_have_no_twin(client, invisible):
     event = EventFactory(**invisible)
 
@@ -175,7 +159,7 @@ def test_invisible_events_have_no_twin(client, invisible):
     assert client.get(day_md(event.date)).status_code == 404
 
 
-@pytest.mark.parametrize("invisible", invisible_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_invisible_related_events_are_left_out(client, invisible, bakiyev):
     event = EventFactory(published=True)
     hidden = EventFactory(headline="Hidden related event.", **invisible)

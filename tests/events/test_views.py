@@ -19,6 +19,7 @@ from tests.factories import (
     SourceFactory,
     StoryFactory,
     image_file,
+    invisible_states,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,20 +49,6 @@ def day_url(day: dt.date) -> str:
 
 def published_event(**kwargs) -> Event:
     return EventFactory(published=True, **kwargs)
-
-
-def draft_statuses():
-    """Every way an item can be invisible to readers, as factory keyword arguments."""
-    future = NOW + dt.timedelta(days=1)
-    return [
-        pytest.param({"status": Status.DRAFT}, id="draft"),
-        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
-        pytest.param(
-            {"status": Status.UNPUBLISHED, "publish_at": NOW - dt.timedelta(days=1)},
-            id="unpublished",
-        ),
-        pytest.param({"status": Status.PUBLISHED, "publish_at": future}, id="scheduled"),
-    ]
 
 
 def text_positions(html: str, *needles: str) -> list[int]:
@@ -126,7 +113,7 @@ def test_first_and_last_days_have_no_link_beyond_them(client):
     assert 'rel="next"' not in html
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_a_day_with_only_invisible_events_is_not_found(client, invisible):
     EventFactory(date=APRIL_7, **invisible)
 
@@ -292,7 +279,7 @@ def test_related_events_are_listed_in_order_with_exactly_the_entities_they_share
     )
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_an_invisible_related_event_or_story_is_not_listed(client, invisible):
     event = published_event()
     RelatedEventFactory(
@@ -312,7 +299,7 @@ def test_an_invisible_related_event_or_story_is_not_listed(client, invisible):
     assert "Hidden related story" not in html
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_an_invisible_event_is_not_found(client, invisible):
     event = EventFactory(**invisible)
 

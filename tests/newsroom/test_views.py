@@ -19,6 +19,7 @@ from tests.factories import (
     StoryCitationFactory,
     StoryFactory,
     image_file,
+    invisible_states,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,22 +49,6 @@ def published_story(**kwargs) -> Story:
 def add_bylines(story: Story, *names: str) -> None:
     for position, name in enumerate(names):
         StoryAuthor.objects.create(story=story, author=AuthorFactory(name=name), position=position)
-
-
-def draft_statuses():
-    """Every way an item can be invisible to readers, as factory keyword arguments."""
-    return [
-        pytest.param({"status": Status.DRAFT}, id="draft"),
-        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
-        pytest.param(
-            {"status": Status.UNPUBLISHED, "publish_at": NOW - dt.timedelta(days=1)},
-            id="unpublished",
-        ),
-        pytest.param(
-            {"status": Status.PUBLISHED, "publish_at": NOW + dt.timedelta(days=1)},
-            id="scheduled",
-        ),
-    ]
 
 
 # Layout shared by every page ---------------------------------------------------------------
@@ -102,7 +87,7 @@ def test_front_page_lists_the_latest_published_stories_with_section_bylines_and_
     older.save()
     newer = published_story(headline="Newer story", section=world, dek="Why it matters.")
     add_bylines(newer, "Asel Bekova", "John Smith")
-    for invisible in draft_statuses():
+    for invisible in invisible_states(NOW):
         StoryFactory(headline=f"Invisible {invisible.id}", **invisible.values[0])
 
     html = client.get("/").content.decode()
@@ -146,7 +131,9 @@ def test_front_page_falls_back_to_the_latest_day_with_published_events(client):
     EventFactory(published=True, date=dt.date(2010, 4, 14), headline="Calls for a trial")
     EventFactory(published=True, date=dt.date(2010, 4, 7), headline="An older event")
     EventFactory(date=dt.date(2010, 4, 18), headline="A draft event")
-    EventFactory(date=dt.date(2010, 4, 20), headline="Scheduled", **draft_statuses()[3].values[0])
+    EventFactory(
+        date=dt.date(2010, 4, 20), headline="Scheduled", **invisible_states(NOW)[3].values[0]
+    )
 
     html = client.get("/").content.decode()
 
@@ -281,7 +268,7 @@ def test_story_entities_link_to_their_topic_pages(client):
     assert person.get_absolute_url() == "/topics/roza-otunbayeva/"
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_only_published_related_stories_are_listed(client, invisible):
     story = published_story()
     story.related_stories.add(
@@ -309,7 +296,7 @@ def test_story_corrections_are_listed_with_their_dates(client):
     assert "19 April 2010</time>: An earlier version misspelt a name." in html
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_an_invisible_story_is_not_found_at_any_date(client, invisible):
     story = StoryFactory(**invisible)
     stamp = story.publish_at or story.created_at
@@ -484,7 +471,7 @@ def test_an_unknown_topic_is_not_found(client):
     assert client.get("/topics/nobody/").status_code == 404
 
 
-@pytest.mark.parametrize("invisible", draft_statuses())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_a_topic_only_invisible_items_carry_is_not_found(client, invisible):
     secret = EntityFactory(name="A name in a draft")
     StoryFactory(**invisible).entities.add(secret)

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 
 from events.models import Event
-from newsroom.models import Status
 from tests.factories import EventFactory, SectionFactory
 
 NOW = dt.datetime(2010, 4, 20, 12, 0, tzinfo=dt.UTC)
@@ -27,19 +26,3 @@ def one_section(db):
 
 def published_event(**kwargs) -> Event:
     return EventFactory(published=True, **kwargs)
-
-
-def invisible_states():
-    """Every way an item can be invisible to readers, as factory keyword arguments."""
-    return [
-        pytest.param({"status": Status.DRAFT}, id="draft"),
-        pytest.param({"status": Status.IN_REVIEW}, id="in_review"),
-        pytest.param(
-            {"status": Status.UNPUBLISHED, "publish_at": NOW - dt.timedelta(days=1)},
-            id="unpublished",
-        ),
-        pytest.param(
-            {"status": Status.PUBLISHED, "publish_at": NOW + dt.timedelta(days=1)},
-            id="scheduled",
-        ),
-    ]

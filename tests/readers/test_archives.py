@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from events.models import EventCorrection
-from tests.factories import CategoryFactory, EventFactory, StoryFactory
+from tests.factories import CategoryFactory, EventFactory, StoryFactory, invisible_states
 
-from .conftest import APRIL_7, NOW, invisible_states, published_event
+from .conftest import APRIL_7, NOW, published_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_section")]
 
@@ -59,7 +59,7 @@ def test_month_links_to_the_nearest_months_with_published_events(client):
     assert month_url(2010, 2) not in html
 
 
-@pytest.mark.parametrize("invisible", invisible_states())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_a_month_or_year_with_only_invisible_events_is_not_found(client, invisible):
     EventFactory(date=APRIL_7, **invisible)
 
@@ -134,7 +134,7 @@ def test_event_page_without_corrections_has_no_corrections_section(client):
     assert "Corrections" not in client.get(published_event().get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("invisible", invisible_states())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_drafts_linked_from_published_pages_never_appear(client, invisible):
     """A published story and event linking to invisible items: links and pages stay hidden."""
     hidden_event = EventFactory(headline="Hidden event", date=APRIL_7, **invisible)

@@ -13,9 +13,10 @@ from tests.factories import (
     EventFactory,
     SectionFactory,
     StoryFactory,
+    invisible_states,
 )
 
-from .conftest import NOW, invisible_states, published_event
+from .conftest import NOW, published_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_section")]
 
@@ -65,7 +66,7 @@ def test_latest_stories_feed_lists_published_stories_newest_first_with_authors(c
     assert atom_titles(client, "/feeds/stories/atom/") == ["Newer story", "Older story"]
 
 
-@pytest.mark.parametrize("invisible", invisible_states())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_feeds_never_list_invisible_items(client, invisible):
     section = SectionFactory(name="Politics", slug="politics")
     topic = EntityFactory(name="Elections", kind="topic")

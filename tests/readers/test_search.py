@@ -12,9 +12,10 @@ from tests.factories import (
     EventFactory,
     SectionFactory,
     StoryFactory,
+    invisible_states,
 )
 
-from .conftest import invisible_states, published_event
+from .conftest import NOW, published_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_section")]
 
@@ -50,7 +51,7 @@ def test_finds_published_stories_and_events_by_their_words(client):
     assert "Floods in the south" not in html
 
 
-@pytest.mark.parametrize("invisible", invisible_states())
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
 def test_never_finds_what_readers_may_not_see(client, invisible):
     EventFactory(headline="Secret parliament plan", **invisible)
     StoryFactory(headline="Secret parliament story", **invisible)
