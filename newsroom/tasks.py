@@ -5,13 +5,15 @@ no worker or broker to run, and an import survives the editor closing the page. 
 writes its progress to the cache (`CACHE_URL`; use Redis when several web processes serve the
 desk, so that any of them can show it) because the import's own transaction is invisible to
 other connections until it ends. A web server restart during an import loses the import: its
-transaction rolls back, so nothing is half-written, but its record stays "running"; the
-editor imports the file again. (Django 6.1's `django.tasks` with a worker-backed backend is
+transaction rolls back, so nothing is half-written, and once its progress has been silent
+for `STALLED_AFTER` its record says so (failed, nothing written); the editor imports the
+file again. (Django 6.1's `django.tasks` with a worker-backed backend is
 the step up when imports must survive restarts; the in-process thread needs no new service.)
 
 Small files (up to `NEWSROOM_IMPORT_BACKGROUND_BYTES`) are imported within the request.
 """
 
+import datetime as dt
 import hashlib
 import threading
 from typing import IO
@@ -30,9 +32,27 @@ def progress_key(pk: int) -> str:
     return f"newsroom:import-progress:{pk}"
 
 
+#: A running import reports progress every chunk of rows (well under a second each); one
+#: silent for this long died with its process (a restart), and its transaction rolled back.
+STALLED_AFTER = dt.timedelta(minutes=10)
+
+
 def read_progress(record: ImportRecord) -> dict:
-    """{"processed", "total", "state", "at"} for a record, from the cache while it runs."""
+    """{"processed", "total", "state", "at"} for a record, from the cache while it runs.
+
+    A running record whose progress has been silent for `STALLED_AFTER` is marked failed.
+    """
     progress = cache.get(progress_key(record.pk)) or {}
+    if record.state == ImportRecord.State.RUNNING:
+        last_sign = progress.get("at")
+        last_sign = dt.datetime.fromisoformat(last_sign) if last_sign else record.started_at
+        if last_sign is None or timezone.now() - last_sign > STALLED_AFTER:
+            record.state, record.finished_at = ImportRecord.State.FAILED, timezone.now()
+            record.message = (
+                "The import stopped without finishing (the server was probably restarted); "
+                "nothing was written. Import the file again."
+            )
+            record.save(update_fields=["state", "finished_at", "message"])
     return {
         "state": record.state,
         "processed": progress.get("processed", record.processed_rows),

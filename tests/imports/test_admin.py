@@ -1,16 +1,20 @@
 """Spreadsheets in the desk: editors import (preview, then confirm) and export; nobody else."""
 
 import csv
+import datetime as dt
 import io
 import threading
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
 from newsroom.models import ImportRecord, Status
+from newsroom.tasks import progress_key
 
 from ..factories import EventCitationFactory, EventFactory, UserFactory
 from .conftest import csv_bytes, snapshot
@@ -180,6 +184,46 @@ def test_progress_is_readable_while_and_after_it_runs(client, editor):
     progress = client.get(reverse("admin:newsroom_importrecord_progress", args=[record.pk])).json()
 
     assert progress == {"state": "previewed", "processed": 2, "total": 2, "at": None}
+
+
+def test_an_import_cut_off_by_a_restart_is_reported_failed_not_running_forever(client, editor):
+    record = ImportRecord.objects.create(
+        resource="events",
+        file_name="big.csv",
+        sha256="0" * 64,
+        state=ImportRecord.State.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=11),
+        created_by=editor,
+    )
+    client.force_login(editor)
+
+    progress = client.get(reverse("admin:newsroom_importrecord_progress", args=[record.pk])).json()
+
+    assert progress["state"] == "failed"
+    record.refresh_from_db()
+    assert record.state == ImportRecord.State.FAILED
+    assert "nothing was written" in record.message
+
+
+def test_a_running_import_with_recent_progress_is_left_running(client, editor):
+    record = ImportRecord.objects.create(
+        resource="events",
+        file_name="big.csv",
+        sha256="0" * 64,
+        state=ImportRecord.State.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=30),
+        created_by=editor,
+    )
+    cache.set(
+        progress_key(record.pk),
+        {"processed": 5000, "total": 90000, "at": timezone.now().isoformat()},
+    )
+    client.force_login(editor)
+
+    progress = client.get(reverse("admin:newsroom_importrecord_progress", args=[record.pk])).json()
+
+    assert (progress["state"], progress["processed"]) == ("running", 5000)
+    cache.delete(progress_key(record.pk))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # groups survive a flush
