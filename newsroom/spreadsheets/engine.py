@@ -526,6 +526,8 @@ class BulkImporter:
                 self.import_chunk(batch)
                 done += len(batch)
             self.finish()
+            if not self.report.problems:
+                self.check_live_items()
             if self.publish and not self.report.problems:
                 self.publish_items()
             if not self.report.problems and not self.dry_run:
@@ -565,6 +567,9 @@ class BulkImporter:
 
     def finish(self) -> None:
         """Work that needs every row written first (links between items)."""
+
+    def check_live_items(self) -> None:
+        """Hold changes to published items to the desk's rules; only publishable models do."""
 
     def publish_items(self) -> None:
         """Publish every item of the file; only publishable models implement it."""
@@ -946,6 +951,44 @@ class PublishableImporter(BulkImporter):
                         continue
                     problems[pk].append((column, PublishProblem.related(headline)))
         return problems
+
+    def check_live_items(self) -> None:
+        """Changes to published (live or scheduled) items follow the desk's rules.
+
+        Only someone who may publish changes what readers see (a journalist's edits of a
+        published item are refused in the admin too); the item must stay publishable (no
+        emptied citations, no draft related items); a live item's modified date moves.
+        """
+        published: list[int] = []
+        for batch in chunked(sorted(self.touched)):
+            published.extend(
+                self.model.objects.filter(pk__in=batch, status=Status.PUBLISHED).values_list(
+                    "pk", flat=True
+                )
+            )
+        if not published:
+            return
+        rows = {pk: self.report.outcomes[self.row_index[pk]] for pk in published}
+        if not can_publish(self.user, self.model):
+            for pk in published:
+                number, _, label, *_ = rows[pk]
+                self.problem(
+                    number,
+                    self.key_columns[0],
+                    f"“{label}” is published: only an editor may change it. Leave this row "
+                    "out, or ask an editor to import the file.",
+                )
+            return
+        for pk, problems in self.publication_problems(published).items():
+            for column, message in problems:
+                self.problem(rows[pk][0], column, f"The published item would break: {message}")
+        if self.report.problems:
+            return
+        now = timezone.now()
+        for batch in chunked(published):
+            self.model.objects.filter(pk__in=batch, publish_at__lte=now).update(
+                last_published_at=now
+            )
 
     def publish_items(self) -> None:
         pks = [

@@ -154,3 +154,61 @@ def test_readers_see_an_imported_change_at_once_though_the_page_was_cached(clien
     page = client.get(event.get_absolute_url())
     assert page["X-Page-Cache"] == "miss"
     assert "After it" in page.content.decode()
+
+
+# Published items changed by an import ------------------------------------------------------
+
+
+def live_event(**kwargs) -> Event:
+    return EventCitationFactory(
+        item__published=True, item__slug="live", item__date=dt.date(2010, 4, 7), **kwargs
+    ).item
+
+
+def test_who_cannot_publish_cannot_change_a_published_item_by_import():
+    live_event()
+    importer = UserFactory(username="importer")
+    importer.user_permissions.add(Permission.objects.get(codename="import_event"))
+    before = snapshot()
+    rows = [["date", "slug", "headline", "citations"], ["2010-04-07", "live", "Rewritten", ""]]
+
+    record = import_file(csv_bytes(rows), user=importer)
+
+    assert record.state == ImportRecord.State.FAILED
+    assert [(p["row"], p["column"], p["message"]) for p in record.errors] == [
+        (
+            2,
+            "date",
+            "“2010-04-07/live” is published: only an editor may change it. Leave this row "
+            "out, or ask an editor to import the file.",
+        )
+    ]
+    assert snapshot() == before
+
+
+def test_an_editors_import_may_not_break_a_published_item(editor):
+    event = live_event()
+    before = snapshot()
+    rows = [["date", "slug", "headline", "citations"], ["2010-04-07", "live", "Live", ""]]
+
+    record = import_file(csv_bytes(rows), user=editor)
+
+    assert record.state == ImportRecord.State.FAILED
+    assert [(p["row"], p["column"], p["message"]) for p in record.errors] == [
+        (2, "citations", "The published item would break: Cite at least one source.")
+    ]
+    assert snapshot() == before
+    assert event.citations.count() == 1
+
+
+def test_an_editors_change_to_a_live_item_moves_its_modified_date(editor):
+    event = live_event(item__last_published_at=timezone.now() - dt.timedelta(days=2))
+    rows = [["date", "slug", "headline"], ["2010-04-07", "live", "Better headline"]]
+
+    record = import_file(csv_bytes(rows), user=editor)
+
+    assert record.state == ImportRecord.State.IMPORTED, record.errors
+    fresh = Event.objects.get(pk=event.pk)
+    assert fresh.headline == "Better headline"
+    assert fresh.is_published
+    assert fresh.last_published_at > event.last_published_at
