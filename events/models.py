@@ -107,6 +107,25 @@ class EventQuerySet(PublishableQuerySet):
         return days["previous"], days["next"]
 
 
+def published_about(entity: Entity) -> tuple[EventQuerySet, models.QuerySet]:
+    """The published events and stories that carry `entity` (events also as their topic).
+
+    The events are a UNION of two index lookups, not an OR that would scan every event.
+    """
+    from newsroom.models import Story
+
+    tagged_events = (
+        TaggedEvent.objects.filter(tag=entity)
+        .values("content_object_id")
+        .union(Event.objects.filter(topic=entity).values("pk"))
+    )
+    tagged_stories = Story.objects.filter(tagged_entities__tag=entity).values("pk")
+    return (
+        Event.objects.published().filter(pk__in=tagged_events),
+        Story.objects.published().filter(pk__in=tagged_stories),
+    )
+
+
 class Event(Publishable):
     date = models.DateField(
         db_index=True, help_text="The day it happened, in the place it happened."

@@ -23,7 +23,7 @@ from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
 from . import search
-from .models import Event, EventCitation, RelatedEvent, TaggedEvent
+from .models import Event, EventCitation, RelatedEvent, TaggedEvent, published_about
 
 
 class EventDayView(DayArchiveView):
@@ -359,17 +359,8 @@ class TopicDetailView(TimelineView):
         return super().get(request, *args, **kwargs)
 
     def get_timeline_parts(self) -> list[TimelinePart]:
-        # A UNION of two index lookups, not an OR that would scan every event.
-        tagged_events = (
-            TaggedEvent.objects.filter(tag=self.entity)
-            .values("content_object_id")
-            .union(Event.objects.filter(topic=self.entity).values("pk"))
-        )
-        tagged_stories = Story.objects.filter(tagged_entities__tag=self.entity).values("pk")
-        return [
-            event_timeline_part(Event.objects.published().filter(pk__in=tagged_events)),
-            story_timeline_part(Story.objects.published().filter(pk__in=tagged_stories)),
-        ]
+        events, stories = published_about(self.entity)
+        return [event_timeline_part(events), story_timeline_part(stories)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(entity=self.entity, **kwargs)

@@ -86,6 +86,19 @@ def test_feeds_never_list_invisible_items(client, invisible):
     assert rss_titles(client, "/topics/elections/feed/") == ["Visible event"]
 
 
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
+def test_an_entity_only_unpublished_items_carry_has_no_feed(client, invisible):
+    """Like its page: the name and description of an embargoed topic must not leak."""
+    embargoed = EntityFactory(name="Embargoed", description="Not news yet.", kind="topic")
+    StoryFactory(**invisible).entities.add(embargoed)
+    EventFactory(topic=embargoed, **invisible)
+
+    for url in ("/topics/embargoed/", "/topics/embargoed/feed/", "/topics/embargoed/atom/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Not news yet." not in response.content
+
+
 def test_section_feeds_list_only_their_stories(client):
     section = SectionFactory(name="Business", slug="business")
     story("Markets rise", hours_ago=2, section=section)
