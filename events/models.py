@@ -317,11 +317,11 @@ class EventCorrection(CorrectionBase):
         verbose_name = "correction"
 
 
-# Revisions (django-reversion): an event's version carries its citations, related events,
-# entities and corrections.
+# Revisions (django-reversion): an event's version carries its citations, related events and
+# entities; corrections are append-only and not followed, so a revert never takes one back.
 reversion.register(Category)
 reversion.register(TaggedEvent)
 reversion.register(RelatedEvent)
 reversion.register(EventCitation)
 reversion.register(EventCorrection)
-reversion.register(Event, follow=["citations", "related_links", "tagged_entities", "corrections"])
+reversion.register(Event, follow=["citations", "related_links", "tagged_entities"])

@@ -399,8 +399,10 @@ class Correction(CorrectionBase):
         pass
 
 
-# Revisions (django-reversion): a story's version carries its bylines, citations, entities
-# and corrections, so comparing or reverting restores the whole item.
+# Revisions (django-reversion): a story's version carries its bylines, citations and
+# entities, so comparing or reverting restores the whole item. Corrections are public and
+# append-only: they are kept as versions of their own but not followed, so that reverting a
+# story never takes one back.
 reversion.register(Entity)
 reversion.register(Section)
 reversion.register(Author)
@@ -408,7 +410,7 @@ reversion.register(TaggedStory)
 reversion.register(StoryAuthor)
 reversion.register(StoryCitation)
 reversion.register(Correction)
-reversion.register(Story, follow=["bylines", "citations", "tagged_entities", "corrections"])
+reversion.register(Story, follow=["bylines", "citations", "tagged_entities"])
 
 
 class ImportRecord(models.Model):

@@ -119,6 +119,21 @@ def test_reverting_restores_the_text_and_citations_but_not_the_status(client, ed
     assert [c.source.url for c in EventCitation.objects.all()] == ["https://example.org/first"]
 
 
+def test_reverting_never_takes_back_a_public_correction(client, editor, edited_event):
+    workflow.publish(edited_event, by=editor)
+    published_version = versions_of(edited_event)[0]
+    workflow.correct(edited_event, by=editor, text="The crowd was smaller than we said.")
+    client.force_login(editor)
+    url = reverse("admin:events_event_revision", args=[edited_event.pk, published_version.pk])
+
+    response = post(client, url, browser_data(client.get(url)))
+
+    assert response.status_code == 302, form_errors(response)
+    assert [c.text for c in edited_event.corrections.all()] == [
+        "The crowd was smaller than we said."
+    ]
+
+
 def test_reverting_a_draft_never_publishes_it(client, editor, edited_event):
     workflow.publish(edited_event, by=editor)
     published_version = versions_of(edited_event)[0]
