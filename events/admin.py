@@ -42,6 +42,13 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.event_count
 
 
+def may_link(event: Event, other: Event) -> bool:
+    """A published event links only to events readers can see by the time it goes live."""
+    return event.status != Status.PUBLISHED or (
+        other.status == Status.PUBLISHED and other.publish_at <= event.publish_at
+    )
+
+
 class RelatedEventFormSet(OrderedInlineFormSet):
     """Related events of one event, never the event itself; on a published event, only
     events that readers can see by the time it goes live."""
@@ -56,11 +63,7 @@ class RelatedEventFormSet(OrderedInlineFormSet):
             if other == event:
                 form.add_error("to_event", "An event cannot be related to itself.")
                 raise forms.ValidationError("An event cannot be related to itself.")
-            if (
-                other is not None
-                and event.status == Status.PUBLISHED
-                and not (other.status == Status.PUBLISHED and other.publish_at <= event.publish_at)
-            ):
+            if other is not None and not may_link(event, other):
                 form.add_error("to_event", "Publish this event first: this one is published.")
                 raise forms.ValidationError("A published event links only to published events.")
 
@@ -188,6 +191,13 @@ class EventAdmin(SpreadsheetAdminMixin, PublishableAdmin):
             return
         other = Event.objects.filter(pk=int(wanted)).first()
         if other is None or RelatedEvent.objects.filter(from_event=event, to_event=other).exists():
+            return
+        if not may_link(event, other):
+            messages.error(
+                request,
+                f"Publish “{other}” first: this event is published, and links only to "
+                "events readers can see.",
+            )
             return
         last = RelatedEvent.objects.filter(from_event=event).aggregate(last=Max("position"))
         RelatedEvent.objects.create(

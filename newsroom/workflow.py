@@ -251,7 +251,9 @@ def _go_live(current, at: dt.datetime) -> None:
     now = timezone.now()
     current.status = Status.PUBLISHED
     current.publish_at = at
-    current.first_published_at = current.first_published_at or at
+    # The first time readers saw it; a schedule that never came to pass does not count.
+    if current.first_published_at is None or current.first_published_at > now:
+        current.first_published_at = at
     current.last_published_at = max(at, now)
     current.review_note = ""
 

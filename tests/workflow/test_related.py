@@ -12,7 +12,12 @@ from events.admin import related_suggestions
 from events.models import Event, RelatedEvent
 from newsroom.models import Status
 from tests.admin_forms import admin_url, browser_data, post
-from tests.factories import EventFactory, RelatedEventFactory, StoryFactory
+from tests.factories import (
+    EventCitationFactory,
+    EventFactory,
+    RelatedEventFactory,
+    StoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +139,20 @@ def test_adding_a_bad_suggestion_links_nothing(client, journalist, target):
     post(client, url, data)
 
     assert not RelatedEvent.objects.exists()
+
+
+def test_a_published_event_cannot_be_linked_to_a_draft_by_a_suggestion(client, editor):
+    live = EventCitationFactory(item__published=True).item
+    draft = EventFactory(headline="Still a draft")
+    client.force_login(editor)
+    url = admin_url(Event, "change", live.pk)
+    data = browser_data(client.get(url))
+    data["_add_related"] = str(draft.pk)
+
+    response = post(client, url, data, follow=True)
+
+    assert not RelatedEvent.objects.exists()
+    assert "Publish “Still a draft” first" in response.content.decode()
 
 
 def test_a_published_event_offers_journalists_no_suggestions(client, journalist, three_events):

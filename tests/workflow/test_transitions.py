@@ -110,6 +110,16 @@ def test_a_scheduled_item_can_be_published_now_or_unpublished(editor, ready_even
     assert not Event.objects.published().exists()
 
 
+def test_a_schedule_that_never_came_to_pass_is_not_the_first_publication(editor, ready_event):
+    workflow.schedule(ready_event, by=editor, at=timezone.now() + IN_AN_HOUR)
+    before = timezone.now()
+
+    workflow.publish(ready_event, by=editor)
+
+    ready_event.refresh_from_db()
+    assert before <= ready_event.first_published_at == ready_event.publish_at <= timezone.now()
+
+
 def test_republishing_keeps_the_first_publication_time(editor, ready_event):
     workflow.publish(ready_event, by=editor)
     first = ready_event.first_published_at
