@@ -40,17 +40,17 @@ def valid_date(year: int, month: int, day: int) -> dt.date:
 def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
     """A day's published events in day-page order, and a link to the previous day with any."""
     date = valid_date(year, month, day)
-    published = Event.objects.published()
     events = list(
-        published.on(date)
+        Event.objects.published()
+        .on(date)
+        .with_nearest_days(before=date, after=date)
         .select_related("topic")
         .prefetch_related(archive_entities())
         .in_day_order()
     )
     if not events:
         raise Http404("No events published on this day.")
-    previous_day, _next_day = published.neighbouring_days(date)
-    text = render_day(day_record(date, events, previous_day), links=SITE_LINKS)
+    text = render_day(day_record(date, events, events[0].previous_day), links=SITE_LINKS)
     return HttpResponse(text, content_type=CONTENT_TYPE)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Q, Subquery
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -98,13 +98,17 @@ class EventQuerySet(PublishableQuerySet):
             .first()
         )
 
-    def neighbouring_days(self, day: dt.date) -> tuple[dt.date | None, dt.date | None]:
-        """The nearest earlier and later dates that have an event in this queryset (one query)."""
-        days = self.order_by().aggregate(
-            previous=Max("date", filter=Q(date__lt=day)),
-            next=Min("date", filter=Q(date__gt=day)),
+    def with_nearest_days(self, *, before: dt.date, after: dt.date) -> "EventQuerySet":
+        """Annotate `previous_day` and `next_day`: the nearest dates with published events
+        before `before` and after `after`, as scalar subqueries, each an index lookup (not a
+        scan of the table)."""
+        published = Event.objects.published()
+        return self.annotate(
+            previous_day=Subquery(
+                published.filter(date__lt=before).order_by("-date").values("date")[:1]
+            ),
+            next_day=Subquery(published.filter(date__gt=after).order_by("date").values("date")[:1]),
         )
-        return days["previous"], days["next"]
 
 
 def published_about(entity: Entity) -> tuple[EventQuerySet, models.QuerySet]:

@@ -9,7 +9,7 @@ query count does not grow with its citations, entities, related items or events.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet, Subquery
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -45,7 +45,7 @@ class EventDayView(DayArchiveView):
         # The day's events carry the nearest earlier and later days with any: one query.
         return (
             Event.objects.published()
-            .annotate(**nearest_days(before=self.day, after=self.day))
+            .with_nearest_days(before=self.day, after=self.day)
             .select_related("category", "topic")
             .in_day_order()
         )
@@ -62,18 +62,6 @@ class EventDayView(DayArchiveView):
             events,
             {"day": self.day, "previous_day": first.previous_day, "next_day": first.next_day},
         )
-
-
-def nearest_days(*, before: dt.date, after: dt.date) -> dict[str, Subquery]:
-    """`previous_day` and `next_day`: the nearest dates with published events before `before`
-    and after `after`, as scalar subqueries, each an index lookup (not a scan of the table)."""
-    published = Event.objects.published()
-    return {
-        "previous_day": Subquery(
-            published.filter(date__lt=before).order_by("-date").values("date")[:1]
-        ),
-        "next_day": Subquery(published.filter(date__gt=after).order_by("date").values("date")[:1]),
-    }
 
 
 def first_of_month(year: int, month: int) -> dt.date:
@@ -104,7 +92,7 @@ class EventMonthView(TemplateView):
         last = end - dt.timedelta(days=1)
         events = list(
             published.filter(date__gte=start, date__lt=end)
-            .annotate(**nearest_days(before=start, after=last))
+            .with_nearest_days(before=start, after=last)
             .select_related("category", "topic")
             .order_by(
                 "date",
@@ -150,7 +138,7 @@ class EventYearView(TemplateView):
         previous, following = (
             published.filter(date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
             .order_by()
-            .annotate(**nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31)))
+            .with_nearest_days(before=dt.date(year, 1, 1), after=dt.date(year, 12, 31))
             .values_list("previous_day", "next_day")[:1]
             .get()
         )
@@ -169,27 +157,6 @@ class RelatedItem:
 
     event: Event
     shared: list[Entity]
-
-
-def related_with_context(event: Event) -> list[RelatedItem]:
-    """The event's published related events in link order, each with the shared entities.
-
-    For callers that prefetched `entities`, `related_links__to_event` and
-    `related_links__to_event__entities` (no query per item); the event page itself uses
-    `load_event_page`.
-    """
-    own = {entity.pk for entity in event.entities.all()}
-    return [
-        RelatedItem(
-            link.to_event,
-            sorted(
-                (entity for entity in link.to_event.entities.all() if entity.pk in own),
-                key=lambda entity: entity.name.casefold(),
-            ),
-        )
-        for link in event.related_links.all()
-        if link.to_event.is_published
-    ]
 
 
 @dataclass

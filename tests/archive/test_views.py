@@ -227,12 +227,13 @@ def test_event_twin_query_count_does_not_grow(client, django_assert_num_queries)
 def test_day_twin_query_count_does_not_grow(client, django_assert_num_queries):
     rich_event(citations=1, entities=1, related=0)
     EventFactory(published=True, date=dt.date(2010, 4, 6))
-    with django_assert_num_queries(3):  # events with topics, their entities, neighbouring days
+    # events with their topics and the nearest earlier day, then their entities
+    with django_assert_num_queries(2):
         assert client.get(day_md(APRIL_7)).status_code == 200
 
     for _ in range(5):
         rich_event(citations=3, entities=4, related=1)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get(day_md(APRIL_7)).status_code == 200
 
 

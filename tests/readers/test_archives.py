@@ -158,29 +158,3 @@ def test_drafts_linked_from_published_pages_never_appear(client, invisible):
         assert "Hidden story" not in html, url
     assert client.get(hidden_event.get_absolute_url()).status_code == 404
     assert client.get(hidden_story.get_absolute_url()).status_code == 404
-
-
-def test_related_with_context_works_on_prefetched_events_and_hides_invisible_ones(
-    django_assert_num_queries,
-):
-    from events.models import Event
-    from events.views import related_with_context
-    from tests.factories import EntityFactory, RelatedEventFactory
-
-    shared, other = EntityFactory(name="Shared"), EntityFactory(name="Other")
-    event = published_event()
-    event.entities.add(shared)
-    visible = published_event(headline="Visible")
-    visible.entities.add(shared, other)
-    RelatedEventFactory(from_event=event, to_event=visible, position=1)
-    RelatedEventFactory(from_event=event, to_event=EventFactory(headline="Draft"), position=2)
-    loaded = Event.objects.prefetch_related(
-        "entities", "related_links__to_event", "related_links__to_event__entities"
-    ).get(pk=event.pk)
-
-    with django_assert_num_queries(0):
-        items = related_with_context(loaded)
-
-    assert [(item.event.headline, [e.name for e in item.shared]) for item in items] == [
-        ("Visible", ["Shared"])
-    ]
