@@ -265,11 +265,3 @@ class SearchResult:
     kind: str
     item: Any
     day: dt.date
-
-
-def as_date(value: Any) -> dt.date:
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value

@@ -52,9 +52,18 @@ def new_generation() -> str:
 
 
 def invalidate_pages() -> None:
-    """Forget every cached page (now, and again when the current transaction commits)."""
-    page_cache().set(GENERATION_KEY, new_generation(), None)
-    transaction.on_commit(lambda: page_cache().set(GENERATION_KEY, new_generation(), None))
+    """Forget every cached page (now, and again when the current transaction commits).
+
+    The next scheduled publication is forgotten too: a bulk writer may have scheduled items
+    without saying so, and the next page stored computes it afresh.
+    """
+
+    def forget() -> None:
+        page_cache().set(GENERATION_KEY, new_generation(), None)
+        page_cache().delete(NEXT_PUBLISH_KEY)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def current_generation() -> str:

@@ -68,10 +68,6 @@ def sha256_of(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def max_rows_for_desk() -> int:
-    return settings.NEWSROOM_IMPORT_MAX_ROWS
-
-
 def run_import(
     record: ImportRecord,
     importer_class: type[BulkImporter],

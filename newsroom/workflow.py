@@ -7,8 +7,10 @@ Every change of state goes through one of the transition functions below (`submi
 `request_changes`, `publish`, `schedule`, `unpublish`, `back_to_draft`, `correct`). Each one
 locks the item's row, checks the state it starts from, the user's role and (when readers would
 see the result) `publish_problems()`, then saves and keeps a revision saying who and why.
-The admin's buttons and bulk actions, the `publish` command and the spreadsheet import call them;
-nothing else sets `status` or `publish_at`.
+The admin's buttons and bulk actions and the `publish` command call them; the spreadsheet
+import, which works in bulk, applies the same checks (`can_publish`, `publish_problems()`)
+set-wise. The one other writer of `status` is `import_archive`, which restores a public
+archive as it was published (or, with `--draft`, as drafts).
 
     draft --submit--> in review --publish/schedule--> published --unpublish--> unpublished
       ^                   |                                                        |

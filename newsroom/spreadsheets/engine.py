@@ -445,6 +445,10 @@ class BulkImporter:
 
     # Problems and outcomes ---------------------------------------------------------------
 
+    def report_progress(self, done: int, total: int | None) -> None:
+        if self.progress:
+            self.progress(done, total)
+
     def problem(self, row: int, column: str, message: str) -> None:
         self.report.problems.append({"row": row, "column": column, "message": message})
 
@@ -520,16 +524,19 @@ class BulkImporter:
                     self.import_chunk(batch)
                     done += len(batch)
                     batch = []
-                    if self.progress:
-                        self.progress(done, sheet.total_rows)
+                    self.report_progress(done, sheet.total_rows)
             if batch:
                 self.import_chunk(batch)
                 done += len(batch)
+            # The last steps report progress too: a record silent for long is taken for dead.
             self.finish()
+            self.report_progress(done, sheet.total_rows)
             if not self.report.problems:
                 self.check_live_items()
+                self.report_progress(done, sheet.total_rows)
             if self.publish and not self.report.problems:
                 self.publish_items()
+                self.report_progress(done, sheet.total_rows)
             if not self.report.problems and not self.dry_run:
                 self.report.revision = self.record_revisions()
                 if self.touched:
@@ -537,8 +544,7 @@ class BulkImporter:
                     invalidate_pages()
             if self.report.problems or self.dry_run:
                 transaction.set_rollback(True)
-        if self.progress:
-            self.progress(done, sheet.total_rows)
+        self.report_progress(done, sheet.total_rows)
         self.report.outcomes.sort(key=lambda outcome: outcome[0])
         order = {column: index for index, column in enumerate(self.columns)}
         self.report.problems.sort(key=lambda p: (p["row"], order.get(p["column"], len(order))))

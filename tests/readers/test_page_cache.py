@@ -9,8 +9,8 @@ from django.core.cache import caches
 from django.http import HttpResponse
 
 from events.models import EventCorrection
-from newsroom.caching import NEXT_PUBLISH_KEY, is_cacheable_response
-from newsroom.models import Status
+from newsroom.caching import NEXT_PUBLISH_KEY, invalidate_pages, is_cacheable_response
+from newsroom.models import Status, Story
 from tests.factories import (
     EntityFactory,
     EventCitationFactory,
@@ -138,6 +138,22 @@ def test_a_page_expires_when_the_next_scheduled_item_goes_live(client, clock):
     response = get(client, "/")
     assert response["X-Page-Cache"] == "miss"
     assert "Scheduled for half past" in response.content.decode()
+
+
+def test_an_item_scheduled_by_a_bulk_writer_still_goes_live_on_time(client, clock):
+    """Bulk writers (imports) send no signals; `invalidate_pages()` forgets the schedule too."""
+    StoryFactory(published=True, headline="Already out")
+    draft = StoryFactory(status=Status.DRAFT, headline="Scheduled in bulk")
+    get(client, "/")  # cached, with nothing scheduled remembered
+    Story.objects.filter(pk=draft.pk).update(
+        status=Status.PUBLISHED, publish_at=NOW + dt.timedelta(minutes=5)
+    )
+    invalidate_pages()
+    assert "Scheduled in bulk" not in get(client, "/").content.decode()
+
+    clock.shift(dt.timedelta(minutes=6))  # well within the page cache's own lifetime
+
+    assert "Scheduled in bulk" in get(client, "/").content.decode()
 
 
 def test_the_next_publication_is_remembered_and_brought_forward_by_scheduling(client):
