@@ -63,3 +63,27 @@ def validate_image(file) -> None:
     finally:
         if position is not None:
             file.seek(position)
+
+
+def record_image_sizes(apps, app_label: str, model_name: str, field_name: str) -> None:
+    """Data migrations: store the width and height of images saved before they were recorded.
+
+    Without them Django opens every such image each time its row is loaded. Reads only each
+    file's header, through the storage; a missing or unreadable file is left as it is.
+    """
+    from django.core.files.storage import default_storage
+
+    model = apps.get_model(app_label, model_name)
+    width, height = f"{field_name}_width", f"{field_name}_height"
+    rows = (
+        model._default_manager.exclude(**{field_name: ""})
+        .filter(**{f"{width}__isnull": True})
+        .values_list("pk", field_name)
+    )
+    for pk, name in rows.iterator():
+        try:
+            with default_storage.open(name) as file, Image.open(file) as image:
+                size = image.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            continue
+        model._default_manager.filter(pk=pk).update(**{width: size[0], height: size[1]})

@@ -5,13 +5,14 @@ import io
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
 from events.models import Event
-from newsroom.images import validate_image
+from newsroom.images import record_image_sizes, validate_image
 from newsroom.markup import render_markdown
 from newsroom.models import Entity, Status, Story
 from tests.factories import EntityFactory, EventFactory, StoryFactory, image_file
@@ -179,3 +180,19 @@ def test_markdown_keeps_the_formatting_journalists_use():
     assert "<h2>Background</h2>" in html
     assert "<em>emphasis</em>" in html
     assert 'href="https://example.com"' in html
+
+
+@pytest.mark.django_db
+def test_sizes_of_images_stored_before_sizes_were_recorded_are_filled_in():
+    """What the data migrations run: each row's image is measured once, not on every load."""
+    measured = EventFactory(cover_image=image_file(), cover_image_alt="A square")
+    lost = EventFactory(cover_image=image_file(), cover_image_alt="Gone")
+    lost.cover_image.storage.delete(lost.cover_image.name)
+    Event.objects.update(cover_image_width=None, cover_image_height=None)
+
+    record_image_sizes(apps, "events", "Event", "cover_image")
+
+    sizes = dict(Event.objects.values_list("pk", "cover_image_width"))
+    with Image.open(measured.cover_image.path) as picture:
+        assert sizes[measured.pk] == picture.width
+    assert sizes[lost.pk] is None  # nothing to measure: left as it was
