@@ -396,7 +396,7 @@ class SearchView(ListView):
             for kind in {row[0] for row in rows}
         }
         page.object_list = [
-            search.SearchResult(kind, loaded[kind][pk], search.as_date(day))
+            search.SearchResult(kind, loaded[kind][pk], as_date(day))
             for kind, pk, _rank, day, _at in rows
             if pk in loaded[kind]
         ]

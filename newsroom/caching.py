@@ -51,16 +51,18 @@ def new_generation() -> str:
     return secrets.token_hex(8)
 
 
-def invalidate_pages() -> None:
+def invalidate_pages(*, schedule_unknown: bool = True) -> None:
     """Forget every cached page (now, and again when the current transaction commits).
 
-    The next scheduled publication is forgotten too: a bulk writer may have scheduled items
-    without saying so, and the next page stored computes it afresh.
+    Bulk writers (imports) may have scheduled items without saying so, so by default the
+    remembered next publication is forgotten too and computed afresh. The save signals,
+    which bring it forward themselves (`note_scheduled`), pass `schedule_unknown=False`.
     """
 
     def forget() -> None:
         page_cache().set(GENERATION_KEY, new_generation(), None)
-        page_cache().delete(NEXT_PUBLISH_KEY)
+        if schedule_unknown:
+            page_cache().delete(NEXT_PUBLISH_KEY)
 
     forget()
     transaction.on_commit(forget)
@@ -216,7 +218,7 @@ class PageCacheMiddleware:
 def content_changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: fixtures are loaded before anyone reads
         return
-    invalidate_pages()
+    invalidate_pages(schedule_unknown=False)
     note_scheduled(kwargs.get("instance"))
 
 
@@ -243,4 +245,4 @@ def connect_signals() -> None:
 
 def related_changed(sender, action: str, **kwargs) -> None:
     if action.startswith("post_") and is_content_model(sender):
-        invalidate_pages()
+        invalidate_pages(schedule_unknown=False)  # links change no publication time

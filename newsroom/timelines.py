@@ -94,7 +94,10 @@ class TimelineView(ListView):
 
 
 def as_date(value: Any) -> dt.date:
-    """SQLite returns a UNION's date column as text; other databases as a date."""
+    """SQLite returns a UNION's date column as text; other databases as a date (or, for a
+    column that mixes dates and times, a datetime)."""
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        return value.date()
     return value
