@@ -46,7 +46,7 @@ class PublicationStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "publication"
 
-    LIVE, SCHEDULED = "live", "scheduled"
+    LIVE, SCHEDULED = workflow.LIVE, workflow.SCHEDULED
 
     def lookups(self, request, model_admin):
         return [
