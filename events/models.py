@@ -79,6 +79,14 @@ class EventQuerySet(PublishableQuerySet):
             publisher_count=Count("citations__source__publisher", distinct=True),
         )
 
+    def as_cards(self) -> "EventQuerySet":
+        """With what a list of a day's events shows (templates/events/includes/day_events.html)
+        and nothing more: an event's body and audit fields stay in the database."""
+        return self.select_related("category", "topic").only(
+            *("headline", "slug", "date", "summary"),
+            *("category__name", "topic__name", "topic__slug"),
+        )
+
     def in_day_order(self) -> "EventQuerySet":
         """The order of a day page: by category (uncategorised last), then as published."""
         return self.order_by(
@@ -218,7 +226,13 @@ class Event(Publishable):
                 condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"
             ),
         ]
-        indexes = [models.Index(fields=["status", "date"])]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            # A topic's timeline: counted and ordered from the index alone.
+            models.Index(
+                fields=["topic", "status", "publish_at", "date"], name="events_topic_timeline"
+            ),
+        ]
         permissions = [
             ("publish_event", "Can publish, schedule, unpublish and correct events"),
             ("import_event", "Can import events from spreadsheets"),

@@ -28,7 +28,6 @@ from .models import (
     EventCitation,
     RelatedEvent,
     TaggedEvent,
-    published_about,
 )
 
 
@@ -52,7 +51,7 @@ class EventDayView(DayArchiveView):
         return (
             Event.objects.published()
             .with_nearest_days(before=self.day, after=self.day)
-            .select_related("category", "topic")
+            .as_cards()
             .in_day_order()
         )
 
@@ -99,7 +98,7 @@ class EventMonthView(TemplateView):
         events = list(
             published.filter(date__gte=start, date__lt=end)
             .with_nearest_days(before=start, after=last)
-            .select_related("category", "topic")
+            .as_cards()
             .order_by(
                 "date",
                 F("category__position").asc(nulls_last=True),
@@ -304,9 +303,16 @@ class EventDetailView(DateDetailView):
         )
 
 
+#: What a timeline entry shows of an event (templates/newsroom/includes/timeline.html).
+EVENT_CARD_FIELDS = ("headline", "slug", "date", "summary", "category__name")
+
+
 def event_timeline_part(events: QuerySet) -> TimelinePart:
     return TimelinePart(
-        "event", events, F("date"), Event.objects.select_related("category", "topic")
+        "event",
+        events,
+        F("date"),
+        Event.objects.select_related("category").only(*EVENT_CARD_FIELDS),
     )
 
 
@@ -324,9 +330,7 @@ class FrontPageView(TemplateView):
         events_day = published_events.latest_day(on_or_before=today)
         events = []
         if events_day is not None:
-            events = list(
-                published_events.on(events_day).select_related("category", "topic").in_day_order()
-            )
+            events = list(published_events.on(events_day).as_cards().in_day_order())
         stories = story_cards(Story.objects.published())[: self.story_count]
         return super().get_context_data(
             stories=list(stories),
@@ -354,8 +358,15 @@ class TopicDetailView(TimelineView):
         return super().get(request, *args, **kwargs)
 
     def get_timeline_parts(self) -> list[TimelinePart]:
-        events, stories = published_about(self.entity)
-        return [event_timeline_part(events), story_timeline_part(stories)]
+        # The events of a topic and the events tagged with it, apart: each is then an index
+        # lookup (the topic's one covers the timeline's columns), where their union would
+        # read every candidate event's row.
+        published = Event.objects.published()
+        return [
+            event_timeline_part(published.filter(topic=self.entity)),
+            event_timeline_part(published.filter(tagged_entities__tag=self.entity)),
+            story_timeline_part(Story.objects.published().filter(tagged_entities__tag=self.entity)),
+        ]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(entity=self.entity, **kwargs)

@@ -12,10 +12,12 @@ from django.views.generic import ListView
 
 @dataclass(frozen=True)
 class TimelinePart:
-    """One kind of item on a timeline: its published queryset and the day it belongs to.
+    """Items of one kind on a timeline: a published queryset and the day each belongs to.
 
     `cards` loads the rows of a page by primary key (with what the template shows); the pks
     come from `items`, so it need not repeat `items`' filters, which may be costly subqueries.
+    A timeline may have several parts of one kind (each an index lookup, where one OR of them
+    would not be); an item in two of them is listed once.
     """
 
     kind: str
@@ -31,12 +33,16 @@ class TimelineEntry:
     day: dt.date
 
 
+#: What a timeline entry shows of a story (templates/newsroom/includes/timeline.html).
+STORY_CARD_FIELDS = ("headline", "slug", "dek", "publish_at", "section__name")
+
+
 def story_timeline_part(stories: QuerySet) -> TimelinePart:
     return TimelinePart(
         "story",
         stories,
         TruncDate("publish_at", output_field=DateField()),
-        stories.model.objects.select_related("section"),
+        stories.model.objects.select_related("section").only(*STORY_CARD_FIELDS),
     )
 
 
@@ -45,7 +51,8 @@ class TimelineView(ListView):
 
     The list is one UNION of (kind, pk, day, published at) rows, so counting and slicing
     happen in SQL; only the rows of the page are then loaded, one query per kind.
-    Subclasses return the parts from `get_timeline_parts()`.
+    Subclasses return the parts from `get_timeline_parts()`; when two parts are of one kind
+    they may share items, and the UNION drops the duplicates.
     """
 
     paginate_by = 20
@@ -57,7 +64,10 @@ class TimelineView(ListView):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet:
-        self.parts = {part.kind: part for part in self.get_timeline_parts()}
+        parts = self.get_timeline_parts()
+        self.parts = {}
+        for part in parts:
+            self.parts.setdefault(part.kind, part)
         rows = [
             part.items.order_by()
             .annotate(
@@ -66,10 +76,11 @@ class TimelineView(ListView):
                 timeline_at=F("publish_at"),
             )
             .values_list("timeline_kind", "pk", "timeline_day", "timeline_at")
-            for part in self.parts.values()
+            for part in parts
         ]
         first, *others = rows
-        union = first.union(*others, all=True) if others else first
+        overlapping = len(self.parts) < len(parts)
+        union = first.union(*others, all=not overlapping) if others else first
         return union.order_by("-timeline_day", "-timeline_at", "timeline_kind")
 
     def paginate_queryset(self, queryset, page_size):
