@@ -27,7 +27,6 @@ from .models import (
     Event,
     EventCitation,
     RelatedEvent,
-    TaggedEvent,
 )
 
 
@@ -208,14 +207,14 @@ def load_event_page(event: Event) -> EventPage:
         if link.to_event.is_published
     ]
     entities_of: dict[int, list[Entity]] = {}
-    for tagged in (
-        TaggedEvent.objects.filter(
-            content_object_id__in=[event.pk, *(link.to_event_id for link in links)]
+    for entity in (
+        Entity.objects.filter(
+            tagged_events__content_object_id__in=[event.pk, *(link.to_event_id for link in links)]
         )
-        .select_related("tag")
-        .only("content_object_id", *(f"tag__{field}" for field in ENTITY_FIELDS))
+        .annotate(tagged_event_id=F("tagged_events__content_object_id"))
+        .only(*ENTITY_FIELDS)
     ):
-        entities_of.setdefault(tagged.content_object_id, []).append(tagged.tag)
+        entities_of.setdefault(entity.tagged_event_id, []).append(entity)
     by_name = lambda entity: (entity.name.casefold(), entity.pk)  # noqa: E731
     own = sorted(entities_of.get(event.pk, []), key=by_name)
     own_pks = {entity.pk for entity in own}
