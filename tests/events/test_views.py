@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from events.models import Event
+from events.models import Event, EventCorrection
 from newsroom.models import Status
 from tests.factories import (
     CategoryFactory,
@@ -336,7 +336,8 @@ def test_hostile_markdown_in_an_event_body_is_inert(client):
 
 
 def full_event(*, size: int) -> Event:
-    """A published event with `size` citations, entities, related events and related stories."""
+    """A published event with `size` citations, entities, related events, related stories and
+    corrections."""
     event = published_event(summary="Summary.", body="Body.", topic=EntityFactory(kind="topic"))
     shared = [EntityFactory() for _ in range(size)]
     event.entities.add(*shared)
@@ -346,6 +347,7 @@ def full_event(*, size: int) -> Event:
         other.entities.add(*shared[: n + 1], EntityFactory())
         RelatedEventFactory(from_event=event, to_event=other, position=n + 1)
         event.related_stories.add(StoryFactory(published=True))
+        EventCorrection.objects.create(event=event, text=f"Correction {n + 1}.")
     return event
 
 
@@ -356,6 +358,30 @@ def test_event_page_query_count_is_fixed(client, django_assert_num_queries):
     # related stories; corrections; sections
     with django_assert_num_queries(7):
         assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_an_event_without_corrections_or_related_stories_costs_no_query_for_them(
+    client, django_assert_num_queries
+):
+    event = published_event()
+    EventCitationFactory(item=event)
+
+    # event (which says there are none); citations; related links; entities; sections
+    with django_assert_num_queries(5):
+        html = client.get(event.get_absolute_url()).content.decode()
+    assert "Corrections" not in html
+    assert 'id="related-stories-heading"' not in html
+
+
+@pytest.mark.parametrize("invisible", invisible_states(NOW))
+def test_an_event_whose_only_related_story_is_invisible_lists_no_stories(client, invisible):
+    event = published_event()
+    event.related_stories.add(StoryFactory(headline="Hidden related story", **invisible))
+
+    html = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Hidden related story" not in html
+    assert 'id="related-stories-heading"' not in html
 
 
 def test_event_page_query_count_does_not_grow_with_its_relations(client, django_assert_num_queries):
