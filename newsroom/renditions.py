@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 WIDTHS = (320, 640, 960, 1280)
 FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}), "jpg": ("JPEG", {"quality": 82})}
-DEFAULT_SIZES = "(min-width: 45rem) 40rem, 100vw"
+#: The widest JPEG a browser without `srcset` support gets.
+FALLBACK_WIDTH = 960
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,34 @@ def renditions_of(file: ImageFieldFile, width: int | None) -> dict[str, list[Ren
         ]
         for extension in FORMATS
     }
+
+
+@dataclass(frozen=True)
+class PictureSources:
+    """The addresses of a responsive `<picture>`: WebP and JPEG renditions as `srcset`s, a
+    JPEG fallback, and the original for an image without renditions."""
+
+    original_url: str
+    webp_srcset: str
+    jpeg_srcset: str
+    fallback_url: str
+
+
+def picture_sources(file: ImageFieldFile, width: int | None) -> PictureSources:
+    """No storage access: the names follow from the original's name and width."""
+    renditions = renditions_of(file, width)
+    jpeg = renditions.get("jpg", [])
+    fallback = next((r for r in reversed(jpeg) if r.width <= FALLBACK_WIDTH), None)
+    return PictureSources(
+        original_url=file.url if file else "",
+        webp_srcset=srcset(renditions.get("webp", [])),
+        jpeg_srcset=srcset(jpeg),
+        fallback_url=fallback.url if fallback else (jpeg[0].url if jpeg else ""),
+    )
+
+
+def srcset(renditions: list[Rendition]) -> str:
+    return ", ".join(f"{rendition.url} {rendition.width}w" for rendition in renditions)
 
 
 def open_safely(file) -> Image.Image:

@@ -29,8 +29,8 @@ def test_a_draft_event_is_previewed_as_readers_will_see_it(client, ready_event):
     response = client.get(preview.preview_url(ready_event))
 
     assert response.status_code == 200
-    assert response.templates[0].name == "events/event_detail.html"
     html = response.content.decode()
+    assert '<article class="event prose">' in html
     assert ready_event.headline in html
     assert "Roza Otunbayeva" in html
     assert '<p class="preview-banner" role="status"' in html
@@ -51,9 +51,10 @@ def test_a_draft_story_is_previewed_with_the_story_template(client):
     response = client.get(preview.preview_url(story))
 
     assert response.status_code == 200
-    assert response.templates[0].name == "newsroom/story_detail.html"
-    assert "Markets reopen" in response.content.decode()
-    assert "<h2>Banks</h2>" in response.content.decode()
+    html = response.content.decode()
+    assert '<article class="story prose">' in html
+    assert "Markets reopen" in html
+    assert "<h2>Banks</h2>" in html
 
 
 def test_unpublished_related_events_stay_hidden_in_the_preview(client, ready_event):
