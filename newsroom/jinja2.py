@@ -6,13 +6,14 @@ filters printed: dates in the active time zone (as `|date` shows aware datetimes
 that respects `mark_safe`, addresses from the URLconf and the static files storage.
 """
 
+import functools
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, pass_context, pass_eval_context
 
@@ -42,7 +43,16 @@ def environment(**options) -> Environment:
 
 
 def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args, kwargs=kwargs)
+    if args or kwargs:
+        return reverse(name, args=args, kwargs=kwargs)
+    return fixed_url(name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=256)
+def fixed_url(name: str, script_prefix: str, urlconf: str | None) -> str:
+    """The address of a route without arguments (the front page, search, feeds: a dozen on
+    every page), reversed once per process, prefix and URLconf."""
+    return reverse(name, urlconf=urlconf)
 
 
 @pass_context

@@ -15,6 +15,7 @@ from tests.factories import (
     EntityFactory,
     EventCitationFactory,
     RelatedEventFactory,
+    SectionFactory,
     StoryFactory,
 )
 
@@ -226,3 +227,23 @@ def test_the_page_cache_works_on_redis(client, settings):
     assert response["X-Page-Cache"] == "miss"
     assert "A new headline" in response.content.decode()
     caches["pages"].clear()
+
+
+def test_the_navigation_is_loaded_once_until_content_changes(
+    client, settings, django_assert_num_queries
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    event = published_event()
+    day = event.get_day_url()
+
+    # the sections; the day's events
+    with django_assert_num_queries(2):
+        get(client, day)
+    with django_assert_num_queries(1):
+        get(client, day)
+
+    SectionFactory(name="Weather", slug="weather")
+
+    with django_assert_num_queries(2):
+        html = get(client, day).content.decode()
+    assert 'href="/sections/weather/">Weather</a>' in html
