@@ -307,6 +307,13 @@ def test_an_invisible_event_is_not_found(client, invisible):
     assert client.get(event.get_absolute_url()).status_code == 404
 
 
+def test_an_event_at_an_impossible_date_is_not_found(client):
+    published_event(date=APRIL_7, slug="vote")
+
+    assert client.get("/events/2010/02/30/vote/").status_code == 404
+    assert client.get("/events/2010/13/07/vote/").status_code == 404
+
+
 def test_an_event_at_another_date_is_not_found(client):
     event = published_event(date=APRIL_7)
     wrong = reverse("events:event", kwargs={"year": 2010, "month": 4, "day": 8, "slug": event.slug})
