@@ -6,6 +6,7 @@ filters printed: dates in the active time zone (as `|date` shows aware datetimes
 that respects `mark_safe`, addresses from the URLconf and the static files storage.
 """
 
+import datetime as dt
 import functools
 from itertools import groupby
 from operator import attrgetter
@@ -34,6 +35,7 @@ def environment(**options) -> Environment:
     env.filters.update(
         date=date,
         iso_datetime=iso_datetime,
+        isodate=isodate,
         linebreaks=linebreaks,
         truncatewords=defaultfilters.truncatewords,
         pluralize=defaultfilters.pluralize,
@@ -69,6 +71,14 @@ def canonical_url(context, obj=None) -> str:
 def date(value, format: str | None = None) -> str:
     """Django's `date` filter; an aware datetime is shown in the active time zone."""
     return defaultfilters.date(template_localtime(value), format)
+
+
+def isodate(value) -> str:
+    """A `<time datetime>` day (`2010-04-07`): a date as it is, a datetime in local time.
+    (What `date('Y-m-d')` prints, without Django's general formatter: timelines print dozens.)"""
+    if isinstance(value, dt.datetime):
+        value = template_localtime(value).date()
+    return value.isoformat() if value else ""
 
 
 def iso_datetime(value) -> str:
