@@ -269,7 +269,13 @@ def build_database(count: int) -> dict:
 
 
 def render_and_count(urls: dict[str, str], static_root: Path) -> dict[str, tuple[int, int]]:
-    """Render each page in-process: (queries, bytes). Saves the event page as a static file."""
+    """Render each page in-process: (queries, bytes). Saves the event page as a static file.
+
+    The cache is emptied before each page, so the count includes the section navigation (a
+    page rendered right after a content change); while nothing changes it costs one fewer.
+    """
+    from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -277,6 +283,7 @@ def render_and_count(urls: dict[str, str], static_root: Path) -> dict[str, tuple
     client = Client(HTTP_HOST=HOST)
     found = {}
     for name, url in urls.items():
+        caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -497,6 +504,14 @@ def report(args, database, urls, counts, results) -> None:
     checks.append((f"at most 8 queries on any page: {worst}", worst <= 8))
     for text, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+    # The 250 req/s target was set on a machine whose static file reached about 3,940 req/s;
+    # machines differ and drift, so the same proportion of this run's own ceiling is shown too.
+    share = event_uncached / static["rps"] if static["rps"] else 0
+    print(
+        f"\nUncached event page / static file: {share:.1%} "
+        f"(the target's proportion: 250 / 3,940 = {250 / 3940:.1%}; "
+        f"at this run's ceiling, {static['rps'] * 250 / 3940:.0f} req/s)"
+    )
     print("\nPages:", ", ".join(f"{name} {url}" for name, url in urls.items()))
 
 
