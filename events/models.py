@@ -80,7 +80,7 @@ class EventQuerySet(PublishableQuerySet):
         )
 
     def as_cards(self) -> "EventQuerySet":
-        """With what a list of a day's events shows (templates/events/includes/day_events.html)
+        """With what a list of a day's events shows (jinja2/events/includes/day_events.html)
         and nothing more: an event's body and audit fields stay in the database."""
         return self.select_related("category", "topic").only(
             *("headline", "slug", "date", "summary"),

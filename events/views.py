@@ -25,12 +25,7 @@ from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
 from . import search
-from .models import (
-    Event,
-    EventCitation,
-    EventCorrection,
-    RelatedEvent,
-)
+from .models import Event, EventCitation, EventCorrection, RelatedEvent
 
 
 class EventDayView(DayArchiveView):
@@ -355,7 +350,7 @@ class EventDetailView(DetailView):
         )
 
 
-#: What a timeline entry shows of an event (templates/newsroom/includes/timeline.html).
+#: What a timeline entry shows of an event (jinja2/newsroom/includes/timeline.html).
 EVENT_CARD_FIELDS = ("headline", "slug", "date", "summary", "category__name")
 
 

@@ -33,7 +33,7 @@ class TimelineEntry:
     day: dt.date
 
 
-#: What a timeline entry shows of a story (templates/newsroom/includes/timeline.html).
+#: What a timeline entry shows of a story (jinja2/newsroom/includes/timeline.html).
 STORY_CARD_FIELDS = ("headline", "slug", "dek", "publish_at", "section__name")
 
 
