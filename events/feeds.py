@@ -121,7 +121,8 @@ class TopicFeed(ItemFeed):
         return entity.get_absolute_url()
 
     def items(self, entity: Entity):
-        events, stories = published_about(entity)
+        with_topic, tagged, stories = published_about(entity)
+        events = Event.objects.filter(pk__in=with_topic.values("pk").union(tagged.values("pk")))
         events, stories = latest_events(events), latest_stories(stories)
         if not (events or stories):
             raise Http404("Nothing published carries this entity.")  # as its page says

@@ -119,22 +119,20 @@ class EventQuerySet(PublishableQuerySet):
         )
 
 
-def published_about(entity: Entity) -> tuple[EventQuerySet, models.QuerySet]:
-    """The published events and stories that carry `entity` (events also as their topic).
+def published_about(entity: Entity) -> tuple[EventQuerySet, EventQuerySet, models.QuerySet]:
+    """What carries `entity`, published: the events whose topic it is, the events tagged with
+    it, and the stories tagged with it.
 
-    The events are a UNION of two index lookups, not an OR that would scan every event.
+    The two kinds of events come apart, each an index lookup (an OR of them would scan every
+    event); an event may be in both, so whoever lists them drops the duplicates.
     """
     from newsroom.models import Story
 
-    tagged_events = (
-        TaggedEvent.objects.filter(tag=entity)
-        .values("content_object_id")
-        .union(Event.objects.filter(topic=entity).values("pk"))
-    )
-    tagged_stories = Story.objects.filter(tagged_entities__tag=entity).values("pk")
+    published = Event.objects.published()
     return (
-        Event.objects.published().filter(pk__in=tagged_events),
-        Story.objects.published().filter(pk__in=tagged_stories),
+        published.filter(topic=entity),
+        published.filter(tagged_entities__tag=entity),
+        Story.objects.published().filter(tagged_entities__tag=entity),
     )
 
 

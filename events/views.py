@@ -25,7 +25,7 @@ from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
 
 from . import search
-from .models import Event, EventCitation, EventCorrection, RelatedEvent
+from .models import Event, EventCitation, EventCorrection, RelatedEvent, published_about
 
 
 class EventDayView(DayArchiveView):
@@ -405,14 +405,13 @@ class TopicDetailView(TimelineView):
         return super().get(request, *args, **kwargs)
 
     def get_timeline_parts(self) -> list[TimelinePart]:
-        # The events of a topic and the events tagged with it, apart: each is then an index
-        # lookup (the topic's one covers the timeline's columns), where their union would
-        # read every candidate event's row.
-        published = Event.objects.published()
+        # Two parts of events: the topic's (counted from one covering index) and the tagged
+        # ones; the timeline's UNION drops an event that is in both.
+        with_topic, tagged, stories = published_about(self.entity)
         return [
-            event_timeline_part(published.filter(topic=self.entity)),
-            event_timeline_part(published.filter(tagged_entities__tag=self.entity)),
-            story_timeline_part(Story.objects.published().filter(tagged_entities__tag=self.entity)),
+            event_timeline_part(with_topic),
+            event_timeline_part(tagged),
+            story_timeline_part(stories),
         ]
 
     def get_context_data(self, **kwargs):
