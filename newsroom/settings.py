@@ -83,8 +83,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
-# Readers' pages are Jinja2 (templates/jinja2/, the faster of the two to render); the admin,
-# sitemaps and feeds use Django's template language. A name is looked up in that order.
+# Readers' pages are Jinja2 (templates/jinja2/, the faster of the two to render); the admin
+# and the news sitemap use Django's template language. A name is looked up in that order.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",

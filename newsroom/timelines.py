@@ -23,7 +23,7 @@ class TimelinePart:
     kind: str
     items: QuerySet
     day: Expression
-    cards: QuerySet | None = None
+    cards: QuerySet
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,10 @@ class TimelineView(ListView):
 
     def get_queryset(self) -> QuerySet:
         parts = self.get_timeline_parts()
-        self.parts = {}
+        # Parts of one kind share how their rows are loaded: the first one's `cards`.
+        self.cards = {}
         for part in parts:
-            self.parts.setdefault(part.kind, part)
+            self.cards.setdefault(part.kind, part.cards)
         rows = [
             part.items.order_by()
             .annotate(
@@ -79,7 +80,7 @@ class TimelineView(ListView):
             for part in parts
         ]
         first, *others = rows
-        overlapping = len(self.parts) < len(parts)
+        overlapping = len(self.cards) < len(parts)
         union = first.union(*others, all=not overlapping) if others else first
         return union.order_by("-timeline_day", "-timeline_at", "timeline_kind")
 
@@ -89,7 +90,7 @@ class TimelineView(ListView):
             raise Http404("Nothing published here yet.")
         rows = list(rows)
         loaded = {
-            kind: self.cards(kind).in_bulk([pk for k, pk, *_ in rows if k == kind])
+            kind: self.cards[kind].in_bulk([pk for k, pk, *_ in rows if k == kind])
             for kind in {row[0] for row in rows}
         }
         page.object_list = [
@@ -98,10 +99,6 @@ class TimelineView(ListView):
             if pk in loaded[kind]
         ]
         return paginator, page, page.object_list, is_paginated
-
-    def cards(self, kind: str) -> QuerySet:
-        part = self.parts[kind]
-        return part.cards if part.cards is not None else part.items
 
 
 def as_date(value: Any) -> dt.date:
