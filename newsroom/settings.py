@@ -120,10 +120,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters travel apart from the SQL, so a page's queries keep one text each and
-    # psycopg prepares the ones a connection repeats: PostgreSQL stops parsing and planning
-    # them on every request.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Parameters travel apart from the SQL, so a page's queries keep one text each, and
+    # psycopg prepares the ones a connection runs a second time: PostgreSQL then stops
+    # planning them on every request (planning cost more than running the event page's
+    # queries). Django turns preparing off by default, for transaction-pooling proxies such
+    # as PgBouncer before 1.21; set PG_PREPARE_THRESHOLD= (empty) behind one.
+    threshold = os.environ.get("PG_PREPARE_THRESHOLD", "2")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=int(threshold) if threshold else None
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A CMS writes while readers read: WAL keeps readers from waiting on a save.
     DATABASES["default"]["OPTIONS"] = {

@@ -38,15 +38,17 @@ def test_the_roles_exist_and_journalists_cannot_delete_stories():
     assert journalist_perms < editor_perms
 
 
-def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
-    inherited = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+def run_settings(
+    env: dict[str, str], shown: str = "s.DEBUG, s.DATABASES['default']['ENGINE']"
+) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh process with only `env` set; prints `shown`."""
+    inherited = {
+        *("DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"),
+        "PG_PREPARE_THRESHOLD",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import newsroom.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, "-c", f"import newsroom.settings as s; print({shown})"],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -70,6 +72,16 @@ def test_sqlite_is_the_default_and_database_url_switches_engine():
     assert run_settings({"DEBUG": "1"}).stdout.split()[1] == "django.db.backends.sqlite3"
     result = run_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"})
     assert result.stdout.split()[1] == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(None, "2"), ("5", "5"), ("", "None")])
+def test_postgresql_prepares_repeated_queries_unless_told_not_to(threshold, expected):
+    env = {"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"}
+    if threshold is not None:
+        env["PG_PREPARE_THRESHOLD"] = threshold
+    result = run_settings(env, shown="s.DATABASES['default']['OPTIONS']")
+    assert f"'prepare_threshold': {expected}" in result.stdout
+    assert "'server_side_binding': True" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -404,3 +404,28 @@ def test_event_page_query_count_does_not_grow_with_its_relations(client, django_
     html = response.content.decode()
     assert html.count('<li id="source-') == 15
     assert html.count("Context: ") == 15
+
+
+def test_on_postgresql_the_event_page_queries_are_prepared_once_repeated(client, settings):
+    """Planning cost more than running the event page's queries: a connection prepares each
+    query it runs again (Django leaves preparing off unless told)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (run with DATABASE_URL=postgres://…)")
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders the page
+    event = published_event()
+    EventCitationFactory(item=event)
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {statement for (statement,) in cursor.fetchall()}
+
+    before = prepared()
+    for _ in range(3):
+        assert client.get(event.get_absolute_url()).status_code == 200
+
+    new = prepared() - before
+    assert any('FROM "events_eventcitation"' in statement for statement in new)
+    assert any('FROM "events_event"' in statement for statement in new)
