@@ -92,9 +92,10 @@ class SearchPart:
 
 
 def document(*fields: str):
+    """The fields' text, each from a new line (so that a body's Markdown starts a line)."""
     parts = []
     for field in fields:
-        parts += [F(field), Value(" ")]
+        parts += [F(field), Value("\n")]
     return Concat(*parts, output_field=TextField())
 
 
@@ -221,7 +222,9 @@ def with_snippets(part: SearchPart, text: str, pks: list[int]) -> dict[int, Any]
     loaded = items.in_bulk()
     for item in loaded.values():
         raw = getattr(item, "raw_snippet", None)
-        if raw is None:
+        if raw is not None:
+            raw = plain_text(raw)  # cut from the Markdown the body is written in
+        else:
             own = " ".join(
                 value
                 for value in (
@@ -252,6 +255,29 @@ def plain_snippet(text: str, terms: list[str]) -> str:
     if begin + SNIPPET_WORDS < len(tokens):
         snippet += " …"
     return snippet
+
+
+#: Markdown's syntax, as it shows in a snippet cut from a body: links and images keep their
+#: text (also when the cut fell inside them), and emphasis, code, heading, quote and list
+#: markers go. Snake_case words, lone asterisks and dashes in prose stay.
+MARKDOWN_SYNTAX = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), r"\1"),  # [text](url "title")
+    (re.compile(r"\]\([^)\s]*\)?|\(https?://[^)\s]*\)?|!?\["), ""),  # pieces of a cut link
+    (  # emphasis, strike-through and code markers, at the edge of a word
+        re.compile(
+            r"(?<![\w*])(\*{1,3}|_{1,3}|~~|`+)(?=\S)|(?<=\S)(\*{1,3}|_{1,3}|~~|`+)(?![\w*])"
+        ),
+        "",
+    ),
+    (re.compile(r"(?m)^[ \t]*(?:#{1,6}|>|[*+-]|\d+\.)[ \t]+(?=\S)"), ""),  # at a line's start
+]
+
+
+def plain_text(markdown_fragment: str) -> str:
+    """A fragment of Markdown as readers would read it, for a snippet."""
+    for pattern, replacement in MARKDOWN_SYNTAX:
+        markdown_fragment = pattern.sub(replacement, markdown_fragment)
+    return markdown_fragment
 
 
 def marked(raw: str) -> SafeString:

@@ -217,3 +217,39 @@ def test_an_overlong_query_is_refused_with_a_message(client):
     html = html_of(client, q="word " * 100)
     assert "Ensure this value has at most 200 characters" in html
     assert "results-heading" not in html
+
+
+def test_snippets_show_the_body_as_read_not_its_markdown(client):
+    published_event(
+        headline="Count delayed",
+        body=(
+            "## Why\n\nThe **electoral commission** said the count was delayed, "
+            "[according to observers](https://example.org/report), until _Monday_."
+        ),
+    )
+
+    html = html_of(client, q="observers")
+
+    snippet = html[html.index("Count delayed") :]
+    assert "<mark>observers</mark>" in snippet
+    assert "according to <mark>observers</mark>" in snippet
+    for syntax in ("**", "](", "https://example.org/report", "## ", "_Monday_"):
+        assert syntax not in snippet
+
+
+@pytest.mark.parametrize(
+    ("fragment", "read"),
+    [
+        ("The **\x02vote\x03** was [held](https://example.org/a) on _Monday_.",
+         "The \x02vote\x03 was held on Monday."),
+        ("the capital](https://example.org/a) and", "the capital and"),  # a link cut in two
+        ("see ![the map](https://example.org/m.png \"Map\") and `code`", "see the map and code"),
+        ("## Heading\n> quoted\n- item\n1. first", "Heading\nquoted\nitem\nfirst"),
+        ("~~struck~~ ***both***", "struck both"),
+        ("2 * 3 - 1 = 5, said snake_case_name", "2 * 3 - 1 = 5, said snake_case_name"),
+    ],
+)  # fmt: skip
+def test_markdown_syntax_is_taken_out_of_snippets(fragment, read):
+    from events.search import plain_text
+
+    assert plain_text(fragment) == read
