@@ -107,5 +107,4 @@ def desk_dashboard(context) -> dict:
     desk["corrections"].sort(key=lambda row: row.when, reverse=True)
     for name in ("drafts", "published", "corrections"):
         desk[name] = desk[name][:LIMIT]
-    desk["now"] = now
     return desk
