@@ -1,8 +1,9 @@
 """Search across published stories and events.
 
-On PostgreSQL: full-text search (a weighted `SearchVector` of headline, standfirst/summary
-and body; `websearch` queries, so readers may type quotes, `or` and `-word`), ranked with
-`SearchRank`, with `SearchHeadline` snippets. Elsewhere (SQLite): every word must appear
+On PostgreSQL: full-text search of each table's stored, GIN-indexed document (headline,
+standfirst/summary and body, weighted; see `newsroom.fulltext`), with `websearch` queries,
+so readers may type quotes, `or` and `-word`, ranked with `SearchRank`, with
+`SearchHeadline` snippets. Elsewhere (SQLite): every word must appear
 somewhere in the text (`icontains`), newest first, with a snippet cut around the first match.
 
 Snippets are escaped here and only our own `<mark>` is added, whatever the text or the query
@@ -26,10 +27,12 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, TruncDate
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from newsroom import fulltext
 from newsroom.models import Section, Story
 
 from .models import Category, Event
@@ -37,7 +40,7 @@ from .models import Category, Event
 START, STOP = "\x02", "\x03"
 MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 SNIPPET_WORDS = 40
-SEARCH_CONFIG = "english"
+SEARCH_CONFIG = fulltext.SEARCH_CONFIG
 MAX_QUERY_LENGTH = 200
 
 
@@ -138,14 +141,13 @@ def search_parts(form: SearchForm) -> list[SearchPart]:
     return [matching(part, data.get("q", "")) for part in filtered]
 
 
-def full_text_vector(kind: str):
-    from django.contrib.postgres.search import SearchVector
+def full_text_vector(model):
+    """The model's stored, indexed document (`newsroom.fulltext`), for matching and ranking."""
+    from django.contrib.postgres.search import SearchVectorField
 
-    summary = "dek" if kind == "story" else "summary"
-    return (
-        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(summary, weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    qn = connection.ops.quote_name
+    return RawSQL(
+        f"{qn(model._meta.db_table)}.{qn(fulltext.COLUMN)}", (), output_field=SearchVectorField()
     )
 
 
@@ -167,7 +169,7 @@ def matching(part: SearchPart, text: str) -> SearchPart:
     if uses_full_text():
         from django.contrib.postgres.search import SearchRank
 
-        vector, query = full_text_vector(part.kind), full_text_query(text)
+        vector, query = full_text_vector(part.items.model), full_text_query(text)
         items = items.annotate(search_vector=vector).filter(search_vector=query)
         items = items.annotate(search_rank=SearchRank(vector, query))
     else:

@@ -253,3 +253,32 @@ def test_markdown_syntax_is_taken_out_of_snippets(fragment, read):
     from events.search import plain_text
 
     assert plain_text(fragment) == read
+
+
+def test_an_edited_event_is_found_by_its_new_words_only(client):
+    event = published_event(headline="Talks in Geneva", summary="Delegations met.")
+    event.headline = "Talks moved to Vienna"
+    event.summary = "Delegations travelled."
+    event.save()
+
+    assert "Talks moved to Vienna" in html_of(client, q="vienna")
+    assert "Nothing found" in html_of(client, q="geneva")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the stored document and its index are PostgreSQL's")
+@pytest.mark.parametrize("table", ["events_event", "newsroom_story"])
+def test_full_text_search_reads_an_indexed_document_not_every_row(table):
+    """The document is a stored column with a GIN index: a search need not build a document
+    for every row (on 100,000 events that took seconds)."""
+    from events.models import Event
+    from events.search import full_text_query, full_text_vector
+    from newsroom.models import Story
+
+    model = Event if table == "events_event" else Story
+    matching = model.objects.annotate(document=full_text_vector(model)).filter(
+        document=full_text_query("ceasefire")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        plan = matching.explain()
+    assert f"{table}_search_document" in plan  # the GIN index
