@@ -8,7 +8,8 @@ What it does, in a temporary folder that it removes afterwards (`--keep` keeps i
    with 7 citations, 4 entities and 5 related events (the shape of the Wagtail comparison in
    issue #5), plus stories; collects the static files;
 2. renders each page once in-process, counting its queries, and writes the event page's bytes
-   into the static files, to be served as a static file (the ceiling);
+   into the static files, to be served as a static file (the ceiling); times two searches
+   in-process against the event page;
 3. starts gunicorn on 127.0.0.1 with 2 workers (gthread, keep-alive), twice: with the page
    cache off (every request renders) and on (anonymous readers get stored pages);
 4. drives it with a keep-alive HTTP/1.1 load generator written here (asyncio, raw sockets,
@@ -294,6 +295,31 @@ def render_and_count(urls: dict[str, str], static_root: Path) -> dict[str, tuple
     return found
 
 
+def time_search(event_url: str, repeat: int = 5) -> dict[str, tuple[float, int]]:
+    """In-process: median ms and queries of a search for a common word and for two words,
+    next to the uncached event page timed the same way (the yardstick). Search is not served
+    under load here; this shows whether it reads an index or every row."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    found = {}
+    for url in (event_url, "/search/?q=flood", "/search/?q=ceasefire+summit"):
+        times = []
+        for _ in range(repeat + 1):  # the first renders cold, and is dropped
+            caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
+            began = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            times.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        found[url] = (statistics.median(times[1:]), len(queries))
+    return found
+
+
 # The server ---------------------------------------------------------------------------------
 
 
@@ -424,6 +450,7 @@ def main() -> int:
         built = time.perf_counter() - began
         print(f"Built a {database} database of {args.events:,} events in {built:.0f} s.")
         counts = render_and_count(urls, workdir / "static")
+        searches = time_search(urls["event"])
         from django.db import connections
 
         connections.close_all()
@@ -456,7 +483,7 @@ def main() -> int:
                     results[key] = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
             finally:
                 server.stop()
-        report(args, database, urls, counts, results)
+        report(args, database, urls, counts, results, searches)
     finally:
         from django.db import connections
 
@@ -470,7 +497,7 @@ def main() -> int:
     return 0
 
 
-def report(args, database, urls, counts, results) -> None:
+def report(args, database, urls, counts, results, searches) -> None:
     print(
         f"\ngunicorn: {args.workers} workers x {args.threads} threads (gthread), "
         f"{args.connections} keep-alive connections, median of {args.rounds} runs of "
@@ -512,6 +539,11 @@ def report(args, database, urls, counts, results) -> None:
         f"(the target's proportion: 250 / 3,940 = {250 / 3940:.1%}; "
         f"at this run's ceiling, {static['rps'] * 250 / 3940:.0f} req/s)"
     )
+    print("\nIn-process, page cache emptied, median of 5 (search is not served under load):")
+    event_ms = searches[urls["event"]][0]
+    for url, (ms, queries) in searches.items():
+        ratio = ms / event_ms
+        print(f"  {url:<36}{ms:>8.1f} ms{queries:>4} queries  {ratio:>6.1f}x the event page")
     print("\nPages:", ", ".join(f"{name} {url}" for name, url in urls.items()))
 
 
