@@ -12,6 +12,7 @@ from newsroom.admin import (
     FollowsItemInline,
     PublicationStatusFilter,
     PublishableAdmin,
+    SharedRecordRevisionsAdmin,
 )
 from newsroom.models import Status
 from newsroom.spreadsheets.admin import SpreadsheetAdminMixin
@@ -26,7 +27,7 @@ SUGGESTION_LIMIT = 8
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SharedRecordRevisionsAdmin):
     list_display = ["name", "slug", "position", "event_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]

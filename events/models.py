@@ -23,7 +23,7 @@ from newsroom.models import (
     PublishableQuerySet,
     PublishProblem,
 )
-from sources.models import Citation, citation_constraints
+from sources.models import Citation, SharedRecord, citation_constraints
 
 SLUG_MAX_LENGTH = 150
 
@@ -36,7 +36,7 @@ def headline_slug(headline: str) -> str:
     return slug or "event"
 
 
-class Category(models.Model):
+class Category(SharedRecord):
     """A heading of the day page, as on Wikipedia's current-events portal."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -44,9 +44,13 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the day page.")
     description = models.TextField(blank=True)
 
+    #: Every category is offered by the readers' search form.
+    shown_everywhere = True
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name_plural = "categories"
+        permissions = [("change_live_category", "Can change categories shown on live pages")]
 
     def __str__(self) -> str:
         return self.name

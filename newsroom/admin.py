@@ -10,18 +10,13 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from reversion.admin import VersionAdmin
-from reversion.models import Version
 
-from sources.admin import CitationInline, with_default_ordering
+from sources.admin import CitationInline, SharedRecordAdmin, with_default_ordering
 from sources.forms import OrderedInlineForm, OrderedInlineFormSet
 
 from . import preview, revisions, workflow
@@ -261,14 +256,16 @@ class CorrectionInlineBase(admin.StackedInline):
         return False
 
 
-class PublishableAdmin(VersionAdmin):
+class PublishableAdmin(revisions.RevisionsAdmin):
     """Workflow fields read-only, transition buttons, bulk actions, history, locking, preview."""
 
     form = PublishableForm
     action_form = WorkflowActionForm
     change_form_template = "admin/desk/change_form.html"
-    object_history_template = "admin/desk/object_history.html"
-    history_latest_first = True
+    history_note = (
+        "Pick two versions and compare them field by field, or open a date to revert to that "
+        "version (status and publishing times are never reverted)."
+    )
     actions = [
         "submit_selected",
         "publish_selected",
@@ -487,66 +484,7 @@ class PublishableAdmin(VersionAdmin):
     def back_to_draft_selected(self, request, queryset):
         self._bulk(request, queryset, workflow.BACK_TO_DRAFT)
 
-    # Revisions: compare, revert, recover -----------------------------------------------------
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/history/compare/",
-                self.admin_site.admin_view(self.compare_view),
-                name=f"{info[0]}_{info[1]}_compare",
-            ),
-            *super().get_urls(),
-        ]
-
-    def history_view(self, request, object_id, extra_context=None):
-        """Reversion's history, newest first, with each version's id for the compare form."""
-        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
-        action_list = [
-            {
-                "revision": version.revision,
-                "version_id": version.pk,
-                "url": reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_revision",
-                    args=[quote(version.object_id), version.pk],
-                ),
-            }
-            for version in versions.select_related("revision__user").order_by("-pk")
-        ]
-        context = {"action_list": action_list, **(extra_context or {})}
-        return super().history_view(request, object_id, context)
-
-    def compare_view(self, request, object_id):
-        """Two saved versions of one item, field by field (`?a=<version>&b=<version>`)."""
-        obj = get_object_or_404(self.model, pk=object_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        versions = Version.objects.get_for_object(obj).select_related("revision__user")
-        try:
-            a = versions.get(pk=int(request.GET.get("a", "")))
-            b = versions.get(pk=int(request.GET.get("b", "")))
-        except (ValueError, Version.DoesNotExist):
-            raise Http404("Choose two versions of this item to compare.") from None
-        if a.revision.date_created > b.revision.date_created:
-            a, b = b, a
-        rows = revisions.compare(self.model, a.field_dict, b.field_dict)
-        rows += revisions.compare_related(a, b)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": obj,
-            "title": f"Compare versions of “{obj}”",
-            "old": a,
-            "new": b,
-            "rows": rows,
-            "changed_count": sum(row.changed for row in rows),
-            "revert_url": reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_revision",
-                args=[obj.pk, a.pk],
-            ),
-        }
-        return TemplateResponse(request, "admin/desk/compare.html", context)
+    # Revisions: revert and recover (history and compare are RevisionsAdmin's) ------------
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         """Revert or recover the text and links only; the workflow fields stay as they are.
@@ -568,8 +506,13 @@ class PublishableAdmin(VersionAdmin):
         return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
 
+class SharedRecordRevisionsAdmin(SharedRecordAdmin, revisions.RevisionsAdmin):
+    """A shared record in the desk: read-only to journalists once live pages show it, and
+    every change kept as a revision (who, when, what), comparable and revertible."""
+
+
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(SharedRecordRevisionsAdmin):
     list_display = ["name", "kind", "story_count", "event_count"]
     list_display_links = ["name"]
     list_editable = ["kind"]
@@ -599,7 +542,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SharedRecordRevisionsAdmin):
     list_display = ["name", "slug", "position", "story_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
@@ -615,7 +558,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SharedRecordRevisionsAdmin):
     list_display = ["name", "role", "user", "story_count"]
     list_select_related = ["user"]
     search_fields = ["name", "role"]

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import ItemBase, TagBase
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from sources.models import Citation, citation_constraints
+from sources.models import Citation, SharedRecord, SharedRecordQuerySet, citation_constraints
 
 from .images import validate_image
 from .markup import render_markdown
 
 
-class Entity(TagBase):
+class Entity(SharedRecord, TagBase):
     """A person, place, organisation or topic; one vocabulary shared by stories and events."""
 
     class Kind(models.TextChoices):
@@ -40,10 +40,22 @@ class Entity(TagBase):
     )
     description = models.TextField(blank=True, help_text="One or two sentences for its page.")
 
+    objects = NaturalKeyManager.from_queryset(SharedRecordQuerySet)()
+
+    #: Tagged on a live item, its topic, its place or a story's dateline.
+    live_paths = (
+        "tagged_stories__content_object",
+        "datelined_stories",
+        "tagged_events__content_object",
+        "topic_events",
+        "events_here",
+    )
+
     class Meta:
         verbose_name = "entity"
         verbose_name_plural = "entities"
         ordering = ["name"]
+        permissions = [("change_live_entity", "Can change entities shown on live pages")]
 
     def get_absolute_url(self) -> str:
         return reverse("events:topic", kwargs={"slug": self.slug})
@@ -63,6 +75,11 @@ class PublishableQuerySet(models.QuerySet):
         The one definition of visibility; `Publishable.is_published` is its twin for one item.
         """
         return self.filter(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def live_or_scheduled(self):
+        """What an editor has let out: `published()` now, or scheduled to be (no one reviews
+        a scheduled item again before readers see it)."""
+        return self.filter(status=Status.PUBLISHED)
 
 
 class PublishProblem:
@@ -193,14 +210,18 @@ class Publishable(models.Model):
         )
 
 
-class Section(models.Model):
+class Section(SharedRecord):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation.")
 
+    #: Every section is in the navigation of every page, and in the search form.
+    shown_everywhere = True
+
     class Meta:
         ordering = ["position", "name"]
+        permissions = [("change_live_section", "Can change sections shown on live pages")]
 
     def __str__(self) -> str:
         return self.name
@@ -209,7 +230,7 @@ class Section(models.Model):
         return reverse("newsroom:section", kwargs={"slug": self.slug})
 
 
-class Author(models.Model):
+class Author(SharedRecord):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(
@@ -227,8 +248,12 @@ class Author(models.Model):
         help_text="The staff account of this author, if they have one.",
     )
 
+    #: In the byline of a live story.
+    live_paths = ("bylines__story",)
+
     class Meta:
         ordering = ["name"]
+        permissions = [("change_live_author", "Can change authors shown on live pages")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,13 +1,22 @@
-"""Field-by-field comparison of an item's saved versions (django-reversion), in words for the desk.
+"""Saved versions (django-reversion) in words for the desk: field-by-field comparison, and
+`RevisionsAdmin`, the one history page (compare, revert) of every record the desk keeps
+versions of, publishable items and shared records alike.
 
-Used by the history page's compare view and by the refusal of a stale save, which shows what
-someone else changed since the form was loaded.
+The comparison is also used by the refusal of a stale save, which shows what someone else
+changed since the form was loaded.
 """
 
 from dataclasses import dataclass
 
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.revisions import _get_options as reversion_options
@@ -109,3 +118,75 @@ def version_with_number(obj: models.Model, number: int) -> Version | None:
         except RevertError:  # an old version the current model cannot read any more
             continue
     return None
+
+
+class RevisionsAdmin(VersionAdmin):
+    """Every save in the desk keeps a version with who, when and what changed (the admin's
+    change message); the history lists them newest first, compares any two field by field
+    (with the followed records: citations, entities, domains…) and opens one to revert."""
+
+    object_history_template = "admin/desk/object_history.html"
+    history_latest_first = True
+    #: Said above the history's table.
+    history_note = (
+        "Pick two versions and compare them field by field, or open a date to revert to that "
+        "version."
+    )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{info[0]}_{info[1]}_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _revision_url(self, object_id, version: Version) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse("admin:{}_{}_revision".format(*info), args=[quote(object_id), version.pk])
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Reversion's history, newest first, with each version's id for the compare form."""
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        action_list = [
+            {
+                "revision": version.revision,
+                "version_id": version.pk,
+                "url": self._revision_url(version.object_id, version),
+            }
+            for version in versions.select_related("revision__user").order_by("-pk")
+        ]
+        context = {"action_list": action_list, "history_note": self.history_note}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def compare_view(self, request, object_id):
+        """Two saved versions of one record, field by field (`?a=<version>&b=<version>`)."""
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")
+        try:
+            a = versions.get(pk=int(request.GET.get("a", "")))
+            b = versions.get(pk=int(request.GET.get("b", "")))
+        except (ValueError, Version.DoesNotExist):
+            raise Http404("Choose two versions of this record to compare.") from None
+        if a.revision.date_created > b.revision.date_created:
+            a, b = b, a
+        rows = compare(self.model, a.field_dict, b.field_dict) + compare_related(a, b)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": f"Compare versions of “{obj}”",
+            "old": a,
+            "new": b,
+            "rows": rows,
+            "changed_count": sum(row.changed for row in rows),
+            "revert_url": (
+                self._revision_url(obj.pk, a) if self.has_change_permission(request, obj) else None
+            ),
+        }
+        return TemplateResponse(request, "admin/desk/compare.html", context)

@@ -2,12 +2,18 @@
 
 Each app's data migration calls `grant()` for its own models, so the groups follow the app
 dependency direction. Publishing permissions are added with the editorial workflow.
+
+Journalists may add sources, publishers and entities, and change them while no live page shows
+them; changing one that readers see takes `change_live_<model>`, which only editors hold (see
+`sources.models.SharedRecord`).
 """
 
 JOURNALIST = "Journalist"
 EDITOR = "Editor"
 ALL = ("add", "change", "delete", "view")
 WRITE = ("add", "change", "view")
+#: Changing or deleting a shared record that live pages show (editors).
+CHANGE_LIVE = ("change_live",)
 
 
 def grant(apps, app_label: str, spec: dict[str, dict[str, tuple[str, ...]]]) -> None:

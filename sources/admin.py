@@ -1,7 +1,10 @@
-"""Admin for publishers and sources, and the citation inline the citing apps build on."""
+"""Admin for publishers and sources, the citation inline the citing apps build on, and the
+admin base of every shared record (sources, publishers, entities, authors, sections…)."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseModelFormSet
 
 from .forms import CitationForm, CitationFormSet
 from .models import Publisher, PublisherDomain, Source
@@ -16,6 +19,63 @@ def with_default_ordering(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*queryset.model._meta.ordering)
 
 
+class SharedRecordChangeListFormSet(BaseModelFormSet):
+    """The list's editable columns: refuses, with the records' names, any change of a record
+    that `user` may not change (see `SharedRecord.may_be_changed_by`)."""
+
+    user = None
+
+    def clean(self) -> None:
+        super().clean()
+        refused = [
+            form.instance
+            for form in self.forms
+            if form.has_changed() and not form.instance.may_be_changed_by(self.user)
+        ]
+        if refused:
+            names = ", ".join(f"“{record}”" for record in refused)
+            raise ValidationError(
+                f"Nothing was saved: {names} {'is' if len(refused) == 1 else 'are'} shown on "
+                "published pages, and only editors can change what readers see."
+            )
+
+
+class SharedRecordAdmin(admin.ModelAdmin):
+    """Admin of a `SharedRecord`: read-only to journalists once a live page shows the record.
+
+    Every way to change or delete one asks `may_be_changed_by`: the change form (shown
+    read-only, with the reason; a POST answers 403), deletion one by one or in bulk (Django
+    asks `has_delete_permission` per object), the list's editable columns, the inlines (Django
+    makes them read-only with their parent) and a revert from the history (which goes through
+    the change form). Adding stays open, the "+" popups of other forms included, so journalists
+    still create the sources, publishers and entities their drafts need.
+    """
+
+    change_form_template = "admin/desk/shared_record_change_form.html"
+
+    def _may_change(self, request, obj) -> bool:
+        return obj is None or obj.may_be_changed_by(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = type(
+            "SharedRecordChangeListFormSet",
+            (SharedRecordChangeListFormSet,),
+            {"user": request.user},
+        )
+        return super().get_changelist_formset(request, formset=formset, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not self._may_change(request, obj):
+            context["shared_record_refusal"] = obj.live_refusal()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class PublisherDomainInline(admin.TabularInline):
     model = PublisherDomain
     extra = 1
@@ -23,7 +83,7 @@ class PublisherDomainInline(admin.TabularInline):
 
 
 @admin.register(Publisher)
-class PublisherAdmin(admin.ModelAdmin):
+class PublisherAdmin(SharedRecordAdmin):
     list_display = ["name", "kind", "country", "domain_list", "source_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "domains__domain"]
@@ -50,7 +110,7 @@ class PublisherAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SharedRecordAdmin):
     list_display = ["url", "title", "publisher", "published_on"]
     list_display_links = ["url"]
     list_filter = [("publisher", admin.RelatedOnlyFieldListFilter), "language"]

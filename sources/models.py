@@ -3,6 +3,8 @@
 Import direction: this app imports from no other project app (sources <- newsroom <- events).
 """
 
+from typing import ClassVar
+
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,7 +15,77 @@ from django.utils.text import slugify
 from .links import candidate_domains, domain_of, normalize_url
 
 
-class Publisher(models.Model):
+class SharedRecordQuerySet(models.QuerySet):
+    def shown_live(self) -> "SharedRecordQuerySet":
+        """The records that readers see on a live page, or will see on a scheduled one.
+
+        A record is shown through any of its model's `live_paths` that ends at a live or
+        scheduled item (the items' `live_or_scheduled()`); `is_shown_live` is its twin for one
+        record. Scheduled items count: they go live later without anyone looking again.
+        """
+        if self.model.shown_everywhere:
+            return self.all()
+        shown = models.Q(pk__in=[])
+        for path in self.model.live_paths:
+            items = self.model.item_model(path)._default_manager.live_or_scheduled()
+            users = self.model._base_manager.filter(**{f"{path}__in": items.values("pk")})
+            shown |= models.Q(pk__in=users.values("pk"))
+        return self.filter(shown)
+
+
+class SharedRecord(models.Model):
+    """A record that many items show their readers: a source, a publisher, an entity…
+
+    Journalists create them while drafting and may change one while no live page shows it;
+    once one does, changing it takes `change_live_<model>` (editors), see `may_be_changed_by`.
+    Subclasses say where readers see them: `live_paths` are lookups from the record to the
+    publishable items showing it (string names, so that apps to the right may be named), or
+    `shown_everywhere` for records every page lists (the sections of the navigation).
+    """
+
+    live_paths: ClassVar[tuple[str, ...]] = ()
+    shown_everywhere: ClassVar[bool] = False
+
+    objects = SharedRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def item_model(cls, path: str) -> type[models.Model]:
+        """The model of the items at the end of `path`, one of `live_paths`."""
+        model = cls
+        for name in path.split("__"):
+            model = model._meta.get_field(name).related_model
+        return model
+
+    @classmethod
+    def change_live_permission(cls) -> str:
+        return f"{cls._meta.app_label}.change_live_{cls._meta.model_name}"
+
+    @property
+    def is_shown_live(self) -> bool:
+        """Twin of `shown_live()` for one record."""
+        if self.pk is None:
+            return False
+        return type(self)._default_manager.shown_live().filter(pk=self.pk).exists()
+
+    def may_be_changed_by(self, user) -> bool:
+        """Whether `user`'s change permission reaches this record: always for editors (and
+        whoever holds `change_live_<model>`), otherwise only while no live page shows it."""
+        return user.has_perm(self.change_live_permission()) or not self.is_shown_live
+
+    @classmethod
+    def live_refusal(cls) -> str:
+        """Why a journalist cannot change a record readers see, and who can, for the desk."""
+        name = cls._meta.verbose_name
+        return (
+            f"This {name} is shown on published pages, so only editors can change or delete it. "
+            f"Ask an editor if something in it is wrong."
+        )
+
+
+class Publisher(SharedRecord):
     class Kind(models.TextChoices):
         AGENCY = "agency", "News agency"
         NEWSPAPER = "newspaper", "Newspaper"
@@ -33,11 +105,15 @@ class Publisher(models.Model):
     )
     description = models.TextField(blank=True)
 
+    #: Its name and page are shown with every live citation of one of its sources.
+    live_paths = ("sources__storycitations__item", "sources__eventcitations__item")
+
     class Meta:
         ordering = [Lower("name")]
         permissions = [
             ("import_publisher", "Can import publishers from spreadsheets"),
             ("export_publisher", "Can export publishers to spreadsheets"),
+            ("change_live_publisher", "Can change publishers shown on live pages"),
         ]
 
     def __str__(self) -> str:
@@ -101,13 +177,13 @@ class PublisherDomain(models.Model):
             raise ValidationError({"domain": "Enter a bare host name such as “bbc.co.uk”."})
 
 
-class SourceQuerySet(models.QuerySet):
+class SourceQuerySet(SharedRecordQuerySet):
     def for_url(self, url: str, **defaults) -> tuple["Source", bool]:
         """Find the source for `url` in any spelling, or create it. Returns (source, created)."""
         return self.get_or_create(url=normalize_url(url), defaults=defaults)
 
 
-class Source(models.Model):
+class Source(SharedRecord):
     """One cited document, identified by its normalized URL."""
 
     url = models.URLField(
@@ -145,11 +221,15 @@ class Source(models.Model):
 
     objects = SourceQuerySet.as_manager()
 
+    #: Cited by a live story or event (the citing apps name the reverse relations).
+    live_paths = ("storycitations__item", "eventcitations__item")
+
     class Meta:
         ordering = ["url"]
         permissions = [
             ("import_source", "Can import sources from spreadsheets"),
             ("export_source", "Can export sources to spreadsheets"),
+            ("change_live_source", "Can change sources shown on live pages"),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +266,7 @@ class Citation(models.Model):
         DATA = "data", "Data"
         BACKGROUND = "background", "Background"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
     position = models.PositiveIntegerField(
         default=0, help_text="Order in the numbered source list (lowest first)."
     )

@@ -40,6 +40,7 @@ from sources.resources import PublisherResource, SourceResource
 
 from ..models import ImportRecord
 from ..resources import PublisherImporter, SourceImporter
+from ..revisions import RevisionsAdmin
 from ..tasks import read_progress, start_import
 from ..workflow import can_publish
 from .engine import BulkImporter
@@ -335,18 +336,18 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
 
 # Publishers and sources: the sources app cannot import this module, so its admins get the
-# mixin here. Their own classes stay as the sources app defines them.
+# mixin and the revisions' history here. Their own classes stay as the sources app defines them.
 admin.site.unregister(Publisher)
 admin.site.unregister(Source)
 
 
 @admin.register(Publisher)
-class PublisherSpreadsheetAdmin(SpreadsheetAdminMixin, PublisherAdmin):
+class PublisherSpreadsheetAdmin(SpreadsheetAdminMixin, PublisherAdmin, RevisionsAdmin):
     spreadsheet_importer = PublisherImporter
     resource_classes = [PublisherResource]
 
 
 @admin.register(Source)
-class SourceSpreadsheetAdmin(SpreadsheetAdminMixin, SourceAdmin):
+class SourceSpreadsheetAdmin(SpreadsheetAdminMixin, SourceAdmin, RevisionsAdmin):
     spreadsheet_importer = SourceImporter
     resource_classes = [SourceResource]
