@@ -2,9 +2,7 @@
 admin base of every shared record (sources, publishers, entities, authors, sections…)."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseModelFormSet
 
 from .forms import CitationForm, CitationFormSet
 from .models import Publisher, PublisherDomain, Source
@@ -19,36 +17,16 @@ def with_default_ordering(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*queryset.model._meta.ordering)
 
 
-class SharedRecordChangeListFormSet(BaseModelFormSet):
-    """The list's editable columns: refuses, with the records' names, any change of a record
-    that `user` may not change (see `SharedRecord.may_be_changed_by`)."""
-
-    user = None
-
-    def clean(self) -> None:
-        super().clean()
-        refused = [
-            form.instance
-            for form in self.forms
-            if form.has_changed() and not form.instance.may_be_changed_by(self.user)
-        ]
-        if refused:
-            names = ", ".join(f"“{record}”" for record in refused)
-            raise ValidationError(
-                f"Nothing was saved: {names} {'is' if len(refused) == 1 else 'are'} shown on "
-                "published pages, and only editors can change what readers see."
-            )
-
-
 class SharedRecordAdmin(admin.ModelAdmin):
     """Admin of a `SharedRecord`: read-only to journalists once a live page shows the record.
 
-    Every way to change or delete one asks `may_be_changed_by`: the change form (shown
-    read-only, with the reason; a POST answers 403), deletion one by one or in bulk (Django
-    asks `has_delete_permission` per object), the list's editable columns, the inlines (Django
-    makes them read-only with their parent) and a revert from the history (which goes through
-    the change form). Adding stays open, the "+" popups of other forms included, so journalists
-    still create the sources, publishers and entities their drafts need.
+    Every way to change or delete one asks `may_be_changed_by` through the two permission
+    methods below, which Django consults per object: the change form (shown read-only, with
+    the reason; a POST answers 403), deletion one by one or in bulk, the list's editable
+    columns (left read-only on such rows), the inlines (read-only with their parent) and a
+    revert from the history (which goes through the change form). Adding stays open, the "+"
+    popups of other forms included, so journalists still create the sources, publishers and
+    entities their drafts need.
     """
 
     change_form_template = "admin/desk/shared_record_change_form.html"
@@ -61,14 +39,6 @@ class SharedRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._may_change(request, obj) and super().has_delete_permission(request, obj)
-
-    def get_changelist_formset(self, request, **kwargs):
-        formset = type(
-            "SharedRecordChangeListFormSet",
-            (SharedRecordChangeListFormSet,),
-            {"user": request.user},
-        )
-        return super().get_changelist_formset(request, formset=formset, **kwargs)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not self._may_change(request, obj):
