@@ -253,11 +253,34 @@ def _choice(value: str, choices: type[models.TextChoices]) -> str | None:
     return None
 
 
-class PublisherImporter(BulkImporter):
+class SharedRecordImporter(BulkImporter):
+    """Importer of shared records: a row that changes one shown on live pages is refused
+    unless the importing user may change it in the desk (see `SharedRecord`)."""
+
+    #: The column a refusal is reported in (the one rows match on).
+    key_column: str
+
+    def check_live_items(self) -> None:
+        permission = self.model.change_live_permission()
+        if self.user is None or self.user.has_perm(permission):
+            return
+        updated = {
+            pk: index
+            for pk, index in self.row_index.items()
+            if self.report.outcomes[index][1] == UPDATED
+        }
+        live = self.model.objects.filter(pk__in=updated).shown_live().values_list("pk", flat=True)
+        for pk in sorted(live):
+            row, _, label = self.report.outcomes[updated[pk]]
+            self.problem(row, self.key_column, f"“{label}”: {self.model.live_refusal()}")
+
+
+class PublisherImporter(SharedRecordImporter):
     name = "publishers"
     model = Publisher
     columns = PUBLISHER_COLUMNS
     required_columns = ("name",)
+    key_column = "name"
 
     def prepare(self) -> None:
         self.lookup = PublisherLookup()
@@ -387,11 +410,12 @@ class PublisherImporter(BulkImporter):
         PublisherDomain.objects.bulk_create(add)
 
 
-class SourceImporter(BulkImporter):
+class SourceImporter(SharedRecordImporter):
     name = "sources"
     model = Source
     columns = SOURCE_COLUMNS
     required_columns = ("url",)
+    key_column = "url"
     text_columns = ("title", "author", "language", "archive_url")
 
     def prepare(self) -> None:

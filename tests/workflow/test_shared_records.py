@@ -32,7 +32,7 @@ from tests.factories import (
     UserFactory,
     invisible_states,
 )
-from tests.imports.conftest import csv_bytes
+from tests.imports.conftest import csv_bytes, import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +376,49 @@ def test_a_journalist_cannot_import_sources_nor_confirm_an_editors_preview(
     assert refused.status_code == 403
     assert confirm.status_code == 403
     assert unchanged(live_source)
+
+
+@pytest.fixture
+def importing_journalist(db):
+    """A journalist also given the import permissions: still not enough to change, by a
+    spreadsheet, what live pages show."""
+    user = UserFactory(username="jo-imports", groups=[JOURNALIST])
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["import_source", "import_publisher"])
+    )
+    return user
+
+
+def test_a_sheet_that_changes_a_live_source_or_publisher_needs_an_editor(
+    importing_journalist, editor, live_source
+):
+    draft_source = SourceFactory(url="https://example.org/draft")
+    sources = csv_bytes(
+        [
+            ["url", "title"],
+            ["https://example.org/new", "A new one"],
+            [draft_source.url, "Fixed title"],
+            [live_source.url, "Rewritten by a sheet"],
+        ]
+    )
+    publishers = csv_bytes([["name", "homepage"], ["Al Jazeera", EVIL]])
+
+    refused = import_file(sources, "sources", user=importing_journalist)
+    refused_publisher = import_file(publishers, "publishers", user=importing_journalist)
+
+    assert refused.state == ImportRecord.State.FAILED
+    assert [(e["row"], e["column"]) for e in refused.errors] == [(4, "url")]
+    assert "shown on published pages" in refused.errors[0]["message"]
+    assert refused_publisher.state == ImportRecord.State.FAILED
+    assert unchanged(live_source) and unchanged(live_source.publisher)
+    assert unchanged(draft_source)
+    assert not Source.objects.filter(url="https://example.org/new").exists()
+
+    done = import_file(sources, "sources", user=editor)
+
+    assert done.state == ImportRecord.State.IMPORTED
+    live_source.refresh_from_db()
+    assert live_source.title == "Rewritten by a sheet"
 
 
 # Journalists still create records, and change those no live page shows -----------------------
