@@ -419,11 +419,17 @@ class TopicDetailView(TimelineView):
 
 
 class PublisherDetailView(TimelineView):
-    """A publisher, its domains, and the published events and stories that cite it."""
+    """A publisher, its domains, and the published events and stories that cite it.
+
+    A publisher that nothing published cites has no page (404): journalists add publishers
+    while drafting, and what they typed reaches readers only with an item an editor published
+    (see `sources.models.SharedRecord`).
+    """
 
     page_cache = True
 
     template_name = "sources/publisher_detail.html"
+    missing_when_empty = True
 
     def get(self, request, *args, **kwargs):
         self.publisher = get_object_or_404(

@@ -48,6 +48,8 @@ def test_publisher_url():
 
 
 def test_publisher_page_shows_the_publisher_and_its_domains(client, al_jazeera):
+    cite(al_jazeera, EventFactory(published=True))
+
     response = client.get(al_jazeera.get_absolute_url())
 
     html = response.content.decode()
@@ -57,7 +59,14 @@ def test_publisher_page_shows_the_publisher_and_its_domains(client, al_jazeera):
     assert "Qatar" in html
     assert "aljazeera.com, aljazeera.net" in html
     assert '<a href="https://www.aljazeera.com/" rel="noopener">' in html
-    assert "Nothing we have published cites Al Jazeera yet." in html
+
+
+def test_a_publisher_nothing_published_cites_has_no_page(client, al_jazeera):
+    """A publisher added with a draft reaches readers only with an item an editor published."""
+    cite(al_jazeera, EventFactory(status=Status.DRAFT))
+    cite(al_jazeera, EventFactory(status=Status.PUBLISHED, publish_at=NOW + dt.timedelta(hours=1)))
+
+    assert client.get(al_jazeera.get_absolute_url()).status_code == 404
 
 
 def test_publisher_page_lists_published_events_and_stories_that_cite_it(client, al_jazeera):
