@@ -31,6 +31,12 @@ class SharedRecordAdmin(admin.ModelAdmin):
 
     change_form_template = "admin/desk/shared_record_change_form.html"
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm(self.model.change_live_permission()):
+            return queryset
+        return queryset.with_shown_live()  # one query for a list page, not one per row
+
     def _may_change(self, request, obj) -> bool:
         return obj is None or obj.may_be_changed_by(request.user)
 

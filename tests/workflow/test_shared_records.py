@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -81,9 +83,10 @@ def live_author(db):
 
 
 def assert_shown(record, expected: bool) -> None:
-    """`is_shown_live` and `shown_live()` agree, and say `expected`."""
+    """`is_shown_live` (asked or annotated) and `shown_live()` agree, and say `expected`."""
     assert record.is_shown_live is expected
     assert type(record).objects.shown_live().filter(pk=record.pk).exists() is expected
+    assert type(record).objects.with_shown_live().get(pk=record.pk).is_shown_live is expected
 
 
 @pytest.mark.parametrize("citing", [EventCitationFactory, StoryCitationFactory])
@@ -599,3 +602,28 @@ def test_the_publisher_history_compares_its_domains_too(client, editor, live_sou
 
     changes = {row.label: (row.old, row.new) for row in compared.context["rows"] if row.changed}
     assert changes == {"publisher domains": ("—", "aljazeera.net")}
+
+
+@pytest.mark.parametrize("model", [Entity, Source, Publisher])
+def test_a_journalists_list_costs_the_same_however_many_live_records_it_shows(
+    client, journalist, django_assert_max_num_queries, model
+):
+    client.force_login(journalist)
+    make = {Entity: EntityFactory, Source: SourceFactory, Publisher: PublisherFactory}[model]
+
+    def cited_live(count: int) -> None:
+        for _ in range(count):
+            record = make()
+            if model is Entity:
+                EventFactory(published=True).entities.add(record)
+                continue
+            source = record if model is Source else SourceFactory(publisher=record)
+            EventCitationFactory(item=EventFactory(published=True), source=source)
+
+    cited_live(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(admin_url(model, "changelist")).status_code == 200
+    cited_live(10)
+
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(admin_url(model, "changelist")).status_code == 200
