@@ -126,3 +126,24 @@ def test_the_desk_works_under_the_policy(live_server, watched, editor):
     watched.locator("#select-all-toggle").check()
     assert all(fields.nth(i).is_checked() for i in range(fields.count()))
     assert watched.violations() == []
+
+
+def test_a_locked_out_login_reads_as_the_desk_and_says_why(
+    live_server, watched, screenshot, settings, editor
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    for attempt in range(2):
+        visit(watched, f"{live_server.url}/admin/login/?next=/admin/")
+        watched.fill("#id_username", editor.username)
+        watched.fill("#id_password", f"not the password {attempt}")
+        with watched.expect_navigation() as navigation:
+            watched.get_by_role("button", name="Log in").click()
+
+    assert navigation.value.status == 429
+    assert watched.get_by_role("heading", name="Login paused").is_visible()
+    alert = watched.get_by_role("alert").inner_text()
+    assert f"Too many failed logins for “{editor.username}” from your address" in alert
+    assert "Try again in 30 minutes" in watched.locator("#content-main").inner_text()
+    assert watched.locator("#site-name").inner_text() == "Newsroom desk"
+    assert watched.violations() == []
+    screenshot("locked-out")
