@@ -3,8 +3,10 @@ single violation, and the desk's scripts (inlines, actions, autocomplete, slugs)
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
+from newsroom.models import ImportRecord
 from newsroom.preview import preview_url
 from tests.factories import EventFactory, StoryFactory
 from tests.readers.pages import build_newsroom
@@ -147,3 +149,37 @@ def test_a_locked_out_login_reads_as_the_desk_and_says_why(
     assert watched.locator("#site-name").inner_text() == "Newsroom desk"
     assert watched.violations() == []
     screenshot("locked-out")
+
+
+def test_a_running_imports_page_follows_its_progress_by_script(live_server, watched, editor):
+    record = ImportRecord.objects.create(
+        resource="events",
+        file_name="big.csv",
+        sha256="0" * 64,
+        format="csv",
+        state=ImportRecord.State.RUNNING,
+        started_at=timezone.now(),
+        total_rows=1000,
+        processed_rows=250,
+        created_by=editor,
+    )
+    log_in(watched, live_server, editor)
+    visit(
+        watched, live_server.url + reverse("admin:newsroom_importrecord_change", args=[record.pk])
+    )
+    text = watched.locator(".import-progress-text")
+    assert text.inner_text().startswith("250 of 1,000 rows")
+
+    ImportRecord.objects.filter(pk=record.pk).update(processed_rows=600)
+    watched.wait_for_function(
+        "() => document.querySelector('.import-progress-text').textContent.includes('600 of')"
+    )
+    assert "s left" in text.inner_text()
+    assert watched.locator("#import-progress progress").get_attribute("value") == "600"
+
+    ImportRecord.objects.filter(pk=record.pk).update(
+        state=ImportRecord.State.IMPORTED, processed_rows=1000, created=1000
+    )
+    watched.locator("#import-counts").wait_for()  # the script reloaded the finished page
+    assert "1,000 created" in watched.locator("#import-counts").inner_text()
+    assert watched.violations() == []
