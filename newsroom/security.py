@@ -1,12 +1,5 @@
-"""Who is asking, and what a client locked out for guessing passwords is told.
-
-The client's address, as far as this deployment can know it:
-
-Without a proxy in front, the address is the connection's own (REMOTE_ADDR), and any
-X-Forwarded-For header is a client's claim, ignored. With BEHIND_PROXY=1 the proxy appends
-the address it saw to X-Forwarded-For; the last entry is the one it added (earlier entries
-came from the client and may be forged).
-"""
+"""Logins under django-axes: whose address a failure counts against, and the page a
+locked-out login gets (settings AXES_CLIENT_IP_CALLABLE and AXES_LOCKOUT_CALLABLE)."""
 
 from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
@@ -17,6 +10,13 @@ from django.template.defaultfilters import pluralize
 
 
 def client_address(request: HttpRequest) -> str | None:
+    """The client's address, as far as this deployment can know it.
+
+    Without a proxy in front, it is the connection's own (REMOTE_ADDR), and an
+    X-Forwarded-For header is the client's claim, ignored. With BEHIND_PROXY=1 the proxy
+    appends the address it saw to X-Forwarded-For: the last entry is the one it added
+    (earlier entries came from the client and may be forged).
+    """
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
