@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format check ci clean bench bench-import bench-serve
+.PHONY: install run serve demo test lint format check ci clean bench bench-import bench-serve
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -21,6 +21,9 @@ install: $(STAMP)
 
 run: demo  ## Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install  ## The production setup on this machine: DEBUG off, collectstatic, gunicorn (scripts/serve)
+	scripts/serve
 
 demo: install  ## Migrate and load the demo newsroom (idempotent)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input

@@ -95,7 +95,9 @@ def bench_env(args, workdir: Path) -> dict[str, str]:
         "MEDIA_ROOT": str(workdir / "media"),
         "STATIC_ROOT": str(workdir / "static"),
         "LOG_LEVEL": "WARNING",
-        "SECURE_COOKIES": "0",
+        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, no HSTS
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
         "PAGE_CACHE_SECONDS": "0",  # in-process rendering counts queries without the cache
     }
 

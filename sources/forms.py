@@ -73,7 +73,7 @@ class OrderedInlineForm(forms.ModelForm):
         label="position",
         min_value=0,
         required=False,
-        widget=forms.NumberInput(attrs={"style": "width: 4em"}),
+        widget=forms.NumberInput(attrs={"class": "position-input"}),  # newsroom/desk.css
         help_text="Leave empty to add at the end.",
     )
 

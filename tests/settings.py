@@ -18,3 +18,4 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP; tests/test_security.py turns it on

@@ -97,6 +97,8 @@ class SpreadsheetAdminMixin(ExportMixin):
 
     spreadsheet_importer: type[BulkImporter]
     import_export_change_list_template = "admin/spreadsheets/change_list.html"
+    # django-import-export's page without inline handlers and styles (Content-Security-Policy).
+    export_template_name = "admin/spreadsheets/export.html"
     formats = [CSV, XLSX, ODS]
 
     def get_urls(self):
