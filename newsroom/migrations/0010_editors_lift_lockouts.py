@@ -11,7 +11,7 @@ def editors_lift_lockouts(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("axes", "0010_accessattemptexpiration"),
-        ("newsroom", "0007_story_search_document"),
+        ("newsroom", "0009_editors_change_live_records"),
     ]
 
     operations = [migrations.RunPython(editors_lift_lockouts, migrations.RunPython.noop)]
