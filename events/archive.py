@@ -12,6 +12,9 @@ Three layers, so that the format can be tested without a database:
   `### Sources:`, a `Formats:` line, a `### Changes:` list, HTML entities, leftover `''wiki''`
   markup, extra spaces after `#`, non-ASCII text and story prefixes in old headlines.
 
+Every text field crosses into a file through `markdown_text` and back through `plain_text`:
+raw HTML or Markdown in a headline, summary or name shows as literal text, in the twins too.
+
 `ArchiveImporter` writes records into the database in batches (a fixed number of queries per
 kind of row, not per event), and keeps one django-reversion Revision per import with a Version
 of every event it created or changed. Rule of the writer: `parse(render(record)) == record`,
@@ -185,25 +188,79 @@ def parse_target(url: str) -> tuple[dt.date, str] | None:
 
 
 # --- text -----------------------------------------------------------------------------------
+#
+# What a file says is Markdown; what the database holds is plain text. `markdown_text` and
+# `plain_text` are the one pair that crosses between them: whatever a field holds (raw HTML,
+# Markdown emphasis or links, entities), the file shows it as literal text to any Markdown
+# reader, and reading the file back gives the field exactly: `plain_text(markdown_text(s)) ==
+# s` for any one-line `s`. The parser also reads what other writers left in real files: HTML
+# entities, backslash escapes, and `''wiki''` quotes, which it drops.
 
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A backslash escape of ASCII punctuation (CommonMark), or an entity: decoded in one pass.
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|" + ENTITY.pattern)
 WIKI_BOLD = re.compile(r"'''(.+?)'''")
 WIKI_ITALIC = re.compile(r"''(.+?)''")
 
+# Characters that are markup wherever they stand: with a backslash where Python-Markdown and
+# CommonMark both honour one, else as an entity, which every Markdown dialect shows literally.
+INLINE_ESCAPES = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "{": "\\{",
+    "}": "\\}",
+    "~": "&#126;",
+    "<": "&lt;",
+    ">": "&gt;",
+}
+INLINE_MARKUP = re.compile(
+    "|".join(re.escape(char) for char in INLINE_ESCAPES)
+    + r"|&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"  # an entity
+    + r"|'(?=')|(?<=')'"  # a run of quotes, which the parser takes for wiki markup
+    + r"|#$"  # the closing `#`s of a heading
+)
+# What makes a line a heading, a list item or a rule, or the `Formats:` line the parser skips.
+LINE_START = re.compile(r"^(?:[#+-]|\d{1,9}[.)]|Formats:)")
 
-ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+def _escape(match: re.Match) -> str:
+    char = match[0]
+    if char in INLINE_ESCAPES:
+        return INLINE_ESCAPES[char]
+    return "&amp;" if char == "&" else f"&#{ord(char)};"
+
+
+def markdown_text(text: str, *, also: str = "") -> str:
+    """`text` on one line, as Markdown that shows it literally wherever it stands, even at the
+    start of a line; the characters of `also` are escaped too (`,` in a list of names)."""
+    text = one_line(text)
+    if start := LINE_START.match(text):
+        head, last = start[0][:-1], start[0][-1]
+        text = text[len(start[0]) :]
+        escaped_last = "&#58;" if last == ":" else "\\" + last
+    else:
+        head = escaped_last = ""
+    text = head + escaped_last + INLINE_MARKUP.sub(_escape, text)
+    for char in also:
+        text = text.replace(char, f"&#{ord(char)};")
+    return text
+
+
+def plain_text(text: str) -> str:
+    """The text a line of Markdown shows: wiki quotes dropped, backslash escapes and HTML
+    entities decoded (only in their complete form with `;`: `html.unescape` would also read
+    `&region=` in a URL as `®ion=`), spaces collapsed."""
+    text = WIKI_ITALIC.sub(r"\1", WIKI_BOLD.sub(r"\1", text))
+    return one_line(ESCAPED.sub(lambda m: m[1] or html.unescape(m[0]), text))
 
 
 def unescape(text: str) -> str:
-    """HTML entities decoded, only in their complete form with `;`: `html.unescape` would
-    also read `&region=` in a URL as `®ion=`."""
+    """HTML entities decoded in a link target, only in their complete form with `;`."""
     return ENTITY.sub(lambda match: html.unescape(match[0]), text)
-
-
-def clean_text(text: str) -> str:
-    """One line of plain text: entities decoded, wiki quotes dropped, spaces collapsed."""
-    text = unescape(text)
-    text = WIKI_ITALIC.sub(r"\1", WIKI_BOLD.sub(r"\1", text))
-    return " ".join(text.split())
 
 
 def one_line(text: str) -> str:
@@ -229,28 +286,22 @@ def link_target(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
-def escape_link_text(text: str) -> str:
-    return re.sub(r"([\\\[\]])", r"\\\1", text)
-
-
-def unescape_link_text(text: str) -> str:
-    return re.sub(r"\\([\\\[\]])", r"\1", text)
-
-
 # --- the writer -----------------------------------------------------------------------------
 
 
 def render_event(record: EventRecord, *, links: Links = ARCHIVE_LINKS) -> str:
     lines = [f"### [{display_date(record.date)}]({links.day(record.date)})", ""]
     if record.topic:
-        lines += [f"##### {record.topic}", ""]
-    lines += [f"# {record.headline}", ""]
+        lines += [f"##### {markdown_text(record.topic)}", ""]
+    lines += [f"# {markdown_text(record.headline)}", ""]
     if record.summary:
-        lines += [record.summary, ""]
+        lines += ["\n\n".join(markdown_text(p) for p in paragraphs(record.summary)), ""]
     if record.sources or record.cover_images:
         lines += ["### Source:", ""]
         for number, item in enumerate(record.sources, start=1):
-            label = escape_link_text(item.publisher)
+            label = markdown_text(item.publisher)
+            if label.casefold() == COVER_IMAGE.casefold():
+                label = f"&#{ord(label[0])};{label[1:]}"  # a publisher, not the cover credit
             lines.append(f"{number}. [{label}]({link_target(item.url)})")
         # The cover credit repeats the number of the item before it, as in the archive.
         last = max(len(record.sources), 1)
@@ -260,9 +311,9 @@ def render_event(record: EventRecord, *, links: Links = ARCHIVE_LINKS) -> str:
         lines += ["### Related:", ""]
         for number, item in enumerate(record.related, start=1):
             target = links.event(item.date, item.slug)
-            line = f"{number}. [{escape_link_text(item.headline)}]({target})"
+            line = f"{number}. [{markdown_text(item.headline)}]({target})"
             if item.context:
-                line += f" _Context: {', '.join(item.context)}_"
+                line += f" {context_line(item.context)}"
             lines.append(line)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -272,14 +323,14 @@ def render_day(record: DayRecord, *, links: Links = ARCHIVE_LINKS) -> str:
     lines = [f"## [{display_date(record.date)}]({links.day(record.date)})", ""]
     for entry in record.entries:
         if entry.topic:
-            lines.append(f"##### {entry.topic}")
+            lines.append(f"##### {markdown_text(entry.topic)}")
         lines.append(
-            f"### [{escape_link_text(entry.headline)}]({links.event(record.date, entry.slug)})"
+            f"### [{markdown_text(entry.headline)}]({links.event(record.date, entry.slug)})"
         )
         if entry.summary:
-            lines.append(entry.summary)
+            lines.append(markdown_text(entry.summary))
         elif entry.context:
-            lines.append(f"_Context: {', '.join(entry.context)}_")
+            lines.append(context_line(entry.context))
         lines.append("")
     if record.previous_day:
         lines.append(f"## [{PREVIOUS_DAY}]({links.day(record.previous_day)})")
@@ -449,8 +500,13 @@ def file_lines(text: str) -> list[str]:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def context_line(names: Iterable[str]) -> str:
+    """`_Context: A, B_`: the names an event shares, commas within a name escaped."""
+    return f"_Context: {', '.join(markdown_text(name, also=',') for name in names)}_"
+
+
 def parse_context(text: str) -> tuple[str, ...]:
-    names = (clean_text(name) for name in clean_text(text).split(","))
+    names = (plain_text(name) for name in text.split(","))
     return tuple(dict.fromkeys(name for name in names if name))
 
 
@@ -482,9 +538,9 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
         if heading := HEADING.match(line):
             level, title = len(heading[1]), heading[2] or ""
             if level == 1 and headline is None and title:
-                headline, section = clean_text(title), "summary"
+                headline, section = plain_text(title), "summary"
             elif level == 5 and headline is None:
-                topic = clean_text(title)
+                topic = plain_text(title)
             elif level in (2, 3, 4):
                 name = title.strip().rstrip(":").strip().casefold()
                 if headline is None and LINK.match(title):
@@ -509,15 +565,15 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
             item = LIST_ITEM.match(line)
             content = item[1] if item else stripped
             if section == "changes":
-                changes.append(clean_text(content))
+                changes.append(plain_text(content))
                 continue
             link = LINK.search(content)
             if not link:
                 notes.append(f"skipped “{stripped}”: no link")
                 continue
-            label, url = clean_text(unescape_link_text(link[1])), unescape(link[2])
+            label, url = plain_text(link[1]), unescape(link[2])
             if section == "sources":
-                if label.casefold() == COVER_IMAGE.casefold():
+                if link[1].strip().casefold() == COVER_IMAGE.casefold():
                     covers.append(url)
                 else:
                     sources.append(SourceItem(label, url))
@@ -542,7 +598,7 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
         date=day,
         slug=slug,
         headline=headline,
-        summary="\n\n".join(clean_text(p) for p in paragraphs("\n".join(summary))),
+        summary="\n\n".join(plain_text(p) for p in paragraphs("\n".join(summary))),
         topic=topic,
         sources=tuple(sources),
         cover_images=tuple(covers),
@@ -566,7 +622,7 @@ def parse_day(text: str, *, day: dt.date) -> DayRecord:
             level, title = len(heading[1]), heading[2] or ""
             link = LINK.search(title)
             if level == 5:
-                topic = clean_text(title)
+                topic = plain_text(title)
             elif level <= 2 and link:
                 target = parse_target(link[2])
                 if "previous" in link[1].casefold() and target:
@@ -578,7 +634,7 @@ def parse_day(text: str, *, day: dt.date) -> DayRecord:
                 elif target[0] != day:
                     notes.append(f"skipped “{stripped}”: an event of another day")
                 else:
-                    headline = clean_text(unescape_link_text(link[1]))
+                    headline = plain_text(link[1])
                     headline, entry_topic = split_story_prefix(headline, topic)
                     entries.append({"slug": target[1], "headline": headline, "topic": entry_topic})
                 topic = ""
@@ -589,7 +645,7 @@ def parse_day(text: str, *, day: dt.date) -> DayRecord:
         if context := CONTEXT.match(stripped):
             entry["context"] = parse_context(context[1])
         else:
-            entry["summary"] = clean_text(f"{entry.get('summary', '')} {stripped}")
+            entry["summary"] = f"{entry.get('summary', '')} {stripped}"  # read once complete
     seen: set[str] = set()
     unique = []
     for entry in entries:
@@ -597,7 +653,7 @@ def parse_day(text: str, *, day: dt.date) -> DayRecord:
             notes.append(f"skipped a second entry for {entry['slug']}")
         else:
             seen.add(entry["slug"])
-            unique.append(DayEntry(**entry))
+            unique.append(DayEntry(**entry | {"summary": plain_text(entry.get("summary", ""))}))
     return DayRecord(
         date=day,
         entries=tuple(unique),

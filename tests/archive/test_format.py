@@ -301,19 +301,13 @@ def test_link_targets_in_archive_and_site_shapes():
 
 # --- writer and parser agree on any record --------------------------------------------------
 
-words = st.text(string.ascii_letters + string.digits + "'’-.,;éğОш[]\\()&", min_size=1).map(
+# Any text but a colon, which could make a headline's start read as a story's name.
+MARKUP = "'’-.,;éğОш[]\\()&#*_`<>!|~{}=+"
+words = st.text(string.ascii_letters + string.digits + MARKUP, min_size=1).map(
     lambda s: " ".join(s.split())
 )
-text_line = (
-    st.lists(words, min_size=1, max_size=6)
-    .map(" ".join)
-    .filter(
-        lambda s: (
-            s.strip() and "''" not in s and "&" not in s and ":" not in s and s[0] not in "#-*+"
-        )
-    )
-)
-names = st.text(string.ascii_letters + " ğ", min_size=1).map(lambda s: " ".join(s.split()))
+text_line = st.lists(words, min_size=1, max_size=6).map(" ".join).filter(str.strip)
+names = st.text(string.ascii_letters + " ğ" + MARKUP, min_size=1).map(lambda s: " ".join(s.split()))
 names = names.filter(bool)
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True).filter(lambda s: s != "index")
 days = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))
@@ -336,9 +330,7 @@ records = st.builds(
             date=days,
             slug=slugs,
             headline=text_line,
-            context=st.lists(names.filter(lambda s: "," not in s), max_size=3).map(
-                lambda xs: tuple(dict.fromkeys(xs))
-            ),
+            context=st.lists(names, max_size=3).map(lambda xs: tuple(dict.fromkeys(xs))),
         ),
         max_size=4,
     ).map(tuple),
@@ -360,7 +352,7 @@ day_records = st.builds(
                 DayEntry,
                 slug=slugs,
                 headline=text_line,
-                context=st.lists(names.filter(lambda s: "," not in s), min_size=1, max_size=3).map(
+                context=st.lists(names, min_size=1, max_size=3).map(
                     lambda xs: tuple(dict.fromkeys(xs))
                 ),
             ),
