@@ -23,7 +23,9 @@ so export, import into an empty database and export again gives the same bytes.
 
 import datetime as dt
 import html
+import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -686,20 +689,76 @@ def news_folder(root: Path) -> Path:
     return root if root.name == "news" and not (root / "news").is_dir() else root / "news"
 
 
+class ArchiveRefused(ArchiveFormatError):
+    """A tree the importer will not read at all: nothing of it is imported."""
+
+
+def archive_files(news: Path) -> list[Path]:
+    """Every `*.md` file under `news`, sorted; refuses the whole tree for one symbolic link
+    (it could lead out of the archive) or one file that is not a plain file or is larger than
+    `NEWSROOM_ARCHIVE_MAX_FILE_BYTES`, so that nothing is read before every file is checked."""
+    limit = settings.NEWSROOM_ARCHIVE_MAX_FILE_BYTES
+    found = []
+    if news.is_symlink():
+        raise refused(news, news.parent, "a symbolic link; the archive must hold its own files")
+    for folder, folders, names in os.walk(news):  # never follows a link to a folder
+        for name in sorted([*folders, *names]):
+            path = Path(folder, name)
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                target = os.readlink(path)
+                raise refused(
+                    path,
+                    news.parent,
+                    f"a symbolic link to {target}; the archive must hold its own files",
+                )
+            if stat.S_ISDIR(info.st_mode) or not name.endswith(".md"):
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise refused(path, news.parent, "not a regular file")
+            if info.st_size > limit:
+                raise refused(
+                    path,
+                    news.parent,
+                    f"{info.st_size:,} bytes, more than an archive file may hold "
+                    f"(NEWSROOM_ARCHIVE_MAX_FILE_BYTES = {limit:,})",
+                )
+            found.append(path)
+    return sorted(found)
+
+
+def refused(path: Path, root: Path, why: str) -> ArchiveRefused:
+    return ArchiveRefused(f"{path.relative_to(root).as_posix()}: refused: {why}. Nothing imported.")
+
+
+def read_limited(path: Path, *, root: Path) -> bytes:
+    """The file's bytes, never more than the limit even if it grew since it was checked."""
+    limit = settings.NEWSROOM_ARCHIVE_MAX_FILE_BYTES
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise refused(path, root, "it grew past NEWSROOM_ARCHIVE_MAX_FILE_BYTES")
+    return data
+
+
 def read_tree(root: Path) -> ArchiveTree:
-    """Parse `news/<yyyy>/<mm>/<d>/*.md` under `root` (days may be zero-padded too)."""
+    """Parse `news/<yyyy>/<mm>/<d>/*.md` under `root` (days may be zero-padded too).
+
+    Raises `ArchiveRefused` for a tree with a symbolic link, a special file or a file over
+    `NEWSROOM_ARCHIVE_MAX_FILE_BYTES`; other unreadable files are skipped and listed.
+    """
     tree = ArchiveTree(root=root)
     news = news_folder(root)
     if not news.is_dir():
         raise ArchiveFormatError(f"{root} has no news/ folder")
-    for path in sorted(news.rglob("*.md")):
+    for path in archive_files(news):
         relative = path.relative_to(news.parent).as_posix()
         parts = path.relative_to(news).parts
         try:
             if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
                 raise ArchiveFormatError("not at news/<yyyy>/<mm>/<d>/")
             day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-            text, encoding_note = decode(path.read_bytes())
+            text, encoding_note = decode(read_limited(path, root=news.parent))
             slug = parts[3].removesuffix(".md")
             if slug == "index":
                 record = parse_day(text, day=day)
@@ -707,6 +766,8 @@ def read_tree(root: Path) -> ArchiveTree:
             else:
                 record = parse_event(text, day=day, slug=slug)
                 tree.events[day, slug] = record
+        except ArchiveRefused:
+            raise
         except (ArchiveFormatError, ValueError) as error:
             tree.problems.append(f"{relative}: skipped: {error}")
             continue

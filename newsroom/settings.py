@@ -216,6 +216,10 @@ NEWSROOM_IMPORT_MAX_UNPACKED_BYTES = int(
 NEWSROOM_IMPORT_BACKGROUND_BYTES = int(
     os.environ.get("NEWSROOM_IMPORT_BACKGROUND_BYTES", 256 * 1024)
 )
+# `import_archive` refuses a tree with a file larger than this, or with a symbolic link.
+NEWSROOM_ARCHIVE_MAX_FILE_BYTES = int(
+    os.environ.get("NEWSROOM_ARCHIVE_MAX_FILE_BYTES", 5 * 1024 * 1024)
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
