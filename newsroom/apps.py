@@ -9,8 +9,13 @@ class NewsroomConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
+        from django.conf import settings
+        from django.core.signals import request_started
 
-        from . import caching, renditions
+        from . import caching, renditions, tasks
 
         caching.connect_signals()
+        if settings.NEWSROOM_IMPORT_CHECK_ON_START:
+            # On the first request, not now: no query while apps load.
+            request_started.connect(tasks.on_first_request, dispatch_uid="newsroom-imports")
         renditions.connect_signals(apps.get_models())

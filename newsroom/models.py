@@ -4,12 +4,16 @@ Import direction: sources <- newsroom <- events. This module may import from `so
 from `events`; events link back here with string references ("newsroom.Entity").
 """
 
-from datetime import datetime
+import os
+import socket
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -438,6 +442,73 @@ reversion.register(Correction)
 reversion.register(Story, follow=["bylines", "citations", "tagged_entities"])
 
 
+def this_runner() -> str:
+    """The identity of this process as the runner of an import: `host:pid`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_is_alive(pid: int, *, since: datetime | None) -> bool:
+    """Whether process `pid` of this machine still runs and started no later than `since`
+    (a process started later took the number of a dead one). A zombie is dead."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    try:  # Linux: the process's state and start time; elsewhere existence has to do
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, IndexError, ValueError):
+        return True
+    if fields[0] in ("Z", "X"):
+        return False
+    started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return since is None or started <= since.timestamp() + 1
+
+
+class ImportRecordQuerySet(models.QuerySet):
+    def unfinished(self) -> "ImportRecordQuerySet":
+        return self.filter(state__in=ImportRecord.UNFINISHED)
+
+    def mark_interrupted(self, *, now: datetime | None = None) -> int:
+        """Mark failed every unfinished import whose runner stopped, and say how many.
+
+        A runner on this machine is judged by its process (`host:pid`): gone, the import is
+        interrupted at once. One elsewhere, or a record without a runner, by its last sign of
+        life (heartbeat, start or creation): older than `NEWSROOM_IMPORT_STALE_SECONDS`, it
+        is interrupted. (A runner's own heartbeat cannot always be written while its import
+        holds SQLite's write lock, which is why a local runner is judged by its process.)
+        """
+        now = now or timezone.now()
+        stale_before = now - timedelta(seconds=settings.NEWSROOM_IMPORT_STALE_SECONDS)
+        host = socket.gethostname()
+        stopped = []
+        for pk, runner, started_at, last_sign in self.unfinished().values_list(
+            "pk", "runner", "started_at", Coalesce("heartbeat_at", "started_at", "created_at")
+        ):
+            runner_host, _, pid = runner.rpartition(":")
+            if runner_host == host and pid.isdigit():
+                alive = process_is_alive(int(pid), since=started_at)
+            else:
+                alive = last_sign >= stale_before
+            if not alive:
+                stopped.append(pk)
+        if not stopped:
+            return 0
+        return (
+            self.unfinished()
+            .filter(pk__in=stopped)
+            .update(
+                state=ImportRecord.State.FAILED, finished_at=now, message=ImportRecord.INTERRUPTED
+            )
+        )
+
+
 class ImportRecord(models.Model):
     """One spreadsheet brought in by an editor: who, when, which file, and what became of it."""
 
@@ -485,6 +556,20 @@ class ImportRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(
+        max_length=255, blank=True, help_text="The process running the import, as host:pid."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the runner last said it was still working."
+    )
+
+    objects = ImportRecordQuerySet.as_manager()
+
+    UNFINISHED = (State.QUEUED, State.RUNNING)
+    INTERRUPTED = (
+        "Interrupted: the process running it stopped (a restart or a crash); nothing was "
+        "written. Import the file again."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

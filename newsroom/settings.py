@@ -216,6 +216,11 @@ NEWSROOM_IMPORT_MAX_UNPACKED_BYTES = int(
 NEWSROOM_IMPORT_BACKGROUND_BYTES = int(
     os.environ.get("NEWSROOM_IMPORT_BACKGROUND_BYTES", 256 * 1024)
 )
+# A background import whose runner gave no sign of life for this long was cut off (a restart):
+# it is marked failed on the first request of a web process, on the desk, and by
+# `manage.py mark_interrupted_imports`. Its runner writes a heartbeat several times as often.
+NEWSROOM_IMPORT_STALE_SECONDS = int(os.environ.get("NEWSROOM_IMPORT_STALE_SECONDS", 30))
+NEWSROOM_IMPORT_CHECK_ON_START = env_bool("NEWSROOM_IMPORT_CHECK_ON_START", True)
 # `import_archive` refuses a tree with a file larger than this, or with a symbolic link.
 NEWSROOM_ARCHIVE_MAX_FILE_BYTES = int(
     os.environ.get("NEWSROOM_ARCHIVE_MAX_FILE_BYTES", 5 * 1024 * 1024)

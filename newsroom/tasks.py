@@ -5,60 +5,93 @@ no worker or broker to run, and an import survives the editor closing the page. 
 writes its progress to the cache (`CACHE_URL`; use Redis when several web processes serve the
 desk, so that any of them can show it) because the import's own transaction is invisible to
 other connections until it ends. A web server restart during an import loses the import: its
-transaction rolls back, so nothing is half-written, and once its progress has been silent
-for `STALLED_AFTER` its record says so (failed, nothing written); the editor imports the
-file again. (Django 6.1's `django.tasks` with a worker-backed backend is
-the step up when imports must survive restarts; the in-process thread needs no new service.)
+transaction rolls back, so nothing is half-written. The record names its runner (`host:pid`)
+and a heartbeat thread stamps `heartbeat_at` on a connection of its own every few seconds, so
+that `ImportRecord.objects.mark_interrupted()` can tell a cut-off import from a long one
+without anyone opening it: on the first request of every web process (`on_first_request`), on
+the desk, and from cron with `manage.py mark_interrupted_imports`. The editor imports the file
+again. (Django 6.1's `django.tasks` with a worker-backed backend is the step up when imports
+must survive restarts; the in-process thread needs no new service.)
 
 Small files (up to `NEWSROOM_IMPORT_BACKGROUND_BYTES`) are imported within the request.
 """
 
-import datetime as dt
 import hashlib
+import logging
 import threading
 from typing import IO
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
-from .models import ImportRecord
+from .models import ImportRecord, this_runner
 from .spreadsheets.engine import BulkImporter, ImportRefused, Report
 from .spreadsheets.files import SpreadsheetError, open_sheet
+
+logger = logging.getLogger(__name__)
 
 
 def progress_key(pk: int) -> str:
     return f"newsroom:import-progress:{pk}"
 
 
-#: A running import reports progress every chunk of rows (well under a second each); one
-#: silent for this long died with its process (a restart), and its transaction rolled back.
-STALLED_AFTER = dt.timedelta(minutes=10)
-
-
 def read_progress(record: ImportRecord) -> dict:
     """{"processed", "total", "state", "at"} for a record, from the cache while it runs.
 
-    A running record whose progress has been silent for `STALLED_AFTER` is marked failed.
+    An unfinished record whose runner stopped is marked failed first.
     """
+    if record.state in ImportRecord.UNFINISHED and (
+        ImportRecord.objects.filter(pk=record.pk).mark_interrupted()
+    ):
+        record.refresh_from_db()
     progress = cache.get(progress_key(record.pk)) or {}
-    if record.state == ImportRecord.State.RUNNING:
-        last_sign = progress.get("at")
-        last_sign = dt.datetime.fromisoformat(last_sign) if last_sign else record.started_at
-        if last_sign is None or timezone.now() - last_sign > STALLED_AFTER:
-            record.state, record.finished_at = ImportRecord.State.FAILED, timezone.now()
-            record.message = (
-                "The import stopped without finishing (the server was probably restarted); "
-                "nothing was written. Import the file again."
-            )
-            record.save(update_fields=["state", "finished_at", "message"])
     return {
         "state": record.state,
         "processed": progress.get("processed", record.processed_rows),
         "total": progress.get("total", record.total_rows),
         "at": progress.get("at"),
     }
+
+
+def close_thread_connection() -> None:
+    """End a thread's database connection with the thread. Django never closes a connection
+    to an in-memory SQLite database (the test database), as that would drop it for everyone;
+    the thread's own handle to it is closed here, the database lives on in the others."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db() and connection.connection:
+        connection.connection.close()
+    connection.close()
+
+
+class Heartbeat(threading.Thread):
+    """Stamps a running record's `heartbeat_at` every `every` seconds until stopped, on its own
+    connection (the import's transaction would hide it). A stamp that cannot be written (the
+    import holds SQLite's write lock) is skipped; a local runner is judged by its process."""
+
+    def __init__(self, pk: int, *, every: float) -> None:
+        super().__init__(name=f"import-{pk}-heartbeat", daemon=True)
+        self.pk, self.every, self.stopped = pk, every, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    ImportRecord.objects.filter(
+                        pk=self.pk, state=ImportRecord.State.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError as error:
+                    logger.debug("Import #%s: heartbeat skipped: %s", self.pk, error)
+        finally:
+            close_thread_connection()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def heartbeat_interval() -> float:
+    return max(settings.NEWSROOM_IMPORT_STALE_SECONDS / 6, 0.5)
 
 
 def sha256_of(file: IO[bytes]) -> str:
@@ -78,7 +111,10 @@ def run_import(
 ) -> Report | None:
     """Import `record`'s file (or what `opener()` returns) and store the outcome on it."""
     record.state, record.started_at = ImportRecord.State.RUNNING, timezone.now()
-    record.save(update_fields=["state", "started_at"])
+    record.runner, record.heartbeat_at = this_runner(), record.started_at
+    record.save(update_fields=["state", "started_at", "runner", "heartbeat_at"])
+    heartbeat = Heartbeat(record.pk, every=heartbeat_interval())
+    heartbeat.start()
     opener = opener or (lambda: record.file.open("rb"))
 
     def report_progress(processed: int, total: int) -> None:
@@ -133,6 +169,7 @@ def run_import(
         else:
             record.state = ImportRecord.State.IMPORTED
     finally:
+        heartbeat.stop()
         record.finished_at = timezone.now()
         record.save()
         cache.delete(progress_key(record.pk))
@@ -145,12 +182,7 @@ def _run_in_thread(pk: int, importer_class: type[BulkImporter], max_rows: int | 
         record = ImportRecord.objects.select_related("created_by").get(pk=pk)
         run_import(record, importer_class, max_rows=max_rows)
     finally:
-        # The thread's connection ends with it. Django never closes a connection to an
-        # in-memory SQLite database (the test database), as that would drop it for everyone;
-        # this thread's own handle to it is closed here, the database lives on in the others.
-        if connection.vendor == "sqlite" and connection.is_in_memory_db() and connection.connection:
-            connection.connection.close()
-        connection.close()
+        close_thread_connection()
 
 
 def start_import(
@@ -168,3 +200,22 @@ def start_import(
     )
     thread.start()
     return thread
+
+
+_first_request = threading.Lock()
+
+
+def on_first_request(**kwargs) -> None:
+    """`request_started` receiver: on a web process's first request, mark the imports that a
+    restart cut off (so none waits for a visit), then disconnect. A failure is logged, never
+    raised: the request goes on."""
+    from django.core.signals import request_started
+
+    if not _first_request.acquire(blocking=False):
+        return  # another thread of this process does it
+    request_started.disconnect(on_first_request)
+    try:
+        if count := ImportRecord.objects.mark_interrupted():
+            logger.warning("%s imports cut off by a restart were marked failed.", count)
+    except Exception:
+        logger.exception("Could not check for imports cut off by a restart.")

@@ -228,6 +228,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
             queryset = queryset.defer("rows", "errors")
         return queryset
 
+    def changelist_view(self, request, extra_context=None):
+        ImportRecord.objects.mark_interrupted()  # no import cut off by a restart shows running
+        return super().changelist_view(request, extra_context)
+
     def has_view_permission(self, request, obj=None) -> bool:
         user = request.user
         return user.is_active and (
@@ -313,14 +317,22 @@ class ImportRecordAdmin(admin.ModelAdmin):
         record = get_object_or_404(ImportRecord.objects.select_related("created_by"), pk=object_id)
         found = importer_for(self.admin_site, record.resource)
         rows = Paginator(record.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-        finished = record.state not in (ImportRecord.State.QUEUED, ImportRecord.State.RUNNING)
+        progress = read_progress(record)  # first: it marks an import cut off by a restart
+        finished = record.state not in ImportRecord.UNFINISHED
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import of {record.file_name}",
             "opts": self.opts,
             "record": record,
-            "progress": read_progress(record),
+            "progress": progress,
             "finished": finished,
+            "retry_url": (
+                found is not None
+                and record.state == ImportRecord.State.FAILED
+                and record.message == ImportRecord.INTERRUPTED
+                and may_import(request.user, found[1])
+                and reverse(f"admin:{found[1]._meta.app_label}_{found[1]._meta.model_name}_import")
+            ),
             "rows": rows,
             "can_confirm": (
                 found is not None

@@ -2,7 +2,8 @@
 
 Every model registered with a `PublishableAdmin` takes part, stories and events alike, so this
 module needs no import from the apps to its right. The number of queries is fixed: five per
-publishable model the user may see (drafts, review, scheduled, published, corrections).
+publishable model the user may see (drafts, review, scheduled, published, corrections), and
+two for the latest imports when the user may see imports.
 """
 
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.admin import PublishableAdmin
-from newsroom.models import CorrectionBase, Status
+from newsroom.models import CorrectionBase, ImportRecord, Status
 
 register = template.Library()
 
 #: Rows per dashboard list.
 LIMIT = 10
+#: Imports on the dashboard.
+IMPORTS = 5
 
 
 @dataclass(frozen=True)
@@ -107,4 +110,16 @@ def desk_dashboard(context) -> dict:
     desk["corrections"].sort(key=lambda row: row.when, reverse=True)
     for name in ("drafts", "published", "corrections"):
         desk[name] = desk[name][:LIMIT]
+    desk["imports"] = _recent_imports(request)
     return desk
+
+
+def _recent_imports(request) -> list[ImportRecord] | None:
+    """The latest imports with their state, cut-off ones marked failed first; None for a user
+    who may not see imports."""
+    import_admin = admin.site._registry.get(ImportRecord)
+    if import_admin is None or not import_admin.has_view_permission(request):
+        return None
+    ImportRecord.objects.mark_interrupted()
+    recent = ImportRecord.objects.defer("rows", "errors").select_related("created_by")
+    return list(recent[:IMPORTS])

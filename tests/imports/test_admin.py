@@ -205,13 +205,15 @@ def test_an_import_cut_off_by_a_restart_is_reported_failed_not_running_forever(c
     assert "nothing was written" in record.message
 
 
-def test_a_running_import_with_recent_progress_is_left_running(client, editor):
+def test_a_running_import_with_a_recent_heartbeat_is_left_running(client, editor):
     record = ImportRecord.objects.create(
         resource="events",
         file_name="big.csv",
         sha256="0" * 64,
         state=ImportRecord.State.RUNNING,
         started_at=timezone.now() - dt.timedelta(minutes=30),
+        runner="another-web-server:4242",
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=5),
         created_by=editor,
     )
     cache.set(
