@@ -296,7 +296,7 @@ def render_event(record: EventRecord, *, links: Links = ARCHIVE_LINKS) -> str:
     lines = [f"### [{display_date(record.date)}]({links.day(record.date)})", ""]
     if record.topic:
         lines += [f"##### {markdown_text(record.topic)}", ""]
-    lines += [f"# {markdown_text(record.headline)}", ""]
+    lines += [f"# {headline_text(record.headline, record.topic)}", ""]
     if record.summary:
         lines += ["\n\n".join(markdown_text(p) for p in paragraphs(record.summary)), ""]
     if record.sources or record.cover_images:
@@ -328,7 +328,8 @@ def render_day(record: DayRecord, *, links: Links = ARCHIVE_LINKS) -> str:
         if entry.topic:
             lines.append(f"##### {markdown_text(entry.topic)}")
         lines.append(
-            f"### [{markdown_text(entry.headline)}]({links.event(record.date, entry.slug)})"
+            f"### [{headline_text(entry.headline, entry.topic)}]"
+            f"({links.event(record.date, entry.slug)})"
         )
         if entry.summary:
             lines.append(markdown_text(entry.summary))
@@ -513,13 +514,26 @@ def parse_context(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
-def split_story_prefix(headline: str, topic: str) -> tuple[str, str]:
-    """(headline, topic) with an old headline's story prefix moved to the topic."""
-    if topic and headline.casefold().startswith(topic.casefold() + ":"):
-        return headline[len(topic) + 1 :].strip(), topic
-    if not topic and (match := STORY_PREFIX.match(headline)):
-        return match[2], match[1]
-    return headline, topic
+def split_story_prefix(title: str, topic: str) -> tuple[str, str]:
+    """(headline, topic) of a headline as a file has it (Markdown), with an old headline's
+    story prefix moved to the topic. Only a colon written as such ends a prefix, not `&#58;`:
+    that is how `headline_text` keeps a headline that merely looks prefixed."""
+    if topic:
+        for colon in (i for i, char in enumerate(title) if char == ":"):
+            if plain_text(title[:colon]).casefold() == topic.casefold():
+                return plain_text(title[colon + 1 :]), topic
+    elif match := STORY_PREFIX.match(title):
+        return plain_text(match[2]), plain_text(match[1])
+    return plain_text(title), topic
+
+
+def headline_text(headline: str, topic: str) -> str:
+    """`markdown_text(headline)`, with the colons escaped that would make the parser take the
+    headline's start for the name of its story (`2010 World Cup: Spain wins`)."""
+    text = markdown_text(headline)
+    while ":" in text and split_story_prefix(text, topic) != (one_line(headline), topic):
+        text = text.replace(":", "&#58;", 1)
+    return text
 
 
 class ArchiveFormatError(ValueError):
@@ -541,7 +555,7 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
         if heading := HEADING.match(line):
             level, title = len(heading[1]), heading[2] or ""
             if level == 1 and headline is None and title:
-                headline, section = plain_text(title), "summary"
+                headline, section = title, "summary"
             elif level == 5 and headline is None:
                 topic = plain_text(title)
             elif level in (2, 3, 4):
@@ -594,9 +608,10 @@ def parse_event(text: str, *, day: dt.date, slug: str) -> EventRecord:
                     parse_context(context[1]) if context else (),
                 )
             )
+    if headline is not None:
+        headline, topic = split_story_prefix(headline, topic)
     if not headline:
         raise ArchiveFormatError("no “# headline” line")
-    headline, topic = split_story_prefix(headline, topic)
     return EventRecord(
         date=day,
         slug=slug,
@@ -637,8 +652,7 @@ def parse_day(text: str, *, day: dt.date) -> DayRecord:
                 elif target[0] != day:
                     notes.append(f"skipped “{stripped}”: an event of another day")
                 else:
-                    headline = plain_text(link[1])
-                    headline, entry_topic = split_story_prefix(headline, topic)
+                    headline, entry_topic = split_story_prefix(link[1], topic)
                     entries.append({"slug": target[1], "headline": headline, "topic": entry_topic})
                 topic = ""
             continue

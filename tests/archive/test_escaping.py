@@ -11,7 +11,17 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from events.archive import markdown_text, parse_day, parse_event, plain_text
+from events.archive import (
+    DayEntry,
+    DayRecord,
+    EventRecord,
+    markdown_text,
+    parse_day,
+    parse_event,
+    plain_text,
+    render_day,
+    render_event,
+)
 from events.models import Event
 from newsroom.models import Entity
 from sources.models import Citation, Publisher, Source
@@ -207,3 +217,19 @@ def test_commas_escaped_on_request_only():
     assert markdown_text("Washington, D.C.", also=",") == "Washington&#44; D.C."
     assert markdown_text("Washington, D.C.") == "Washington, D.C."
     assert markdown_text("R&D and AT&T's 2010 plan.") == "R&D and AT&T's 2010 plan."
+
+
+@pytest.mark.parametrize(
+    ("headline", "topic"),
+    [
+        ("2010 World Cup: Spain wins.", ""),
+        ("Osh clashes: curfew extended.", "Osh clashes"),
+        ("A: B: c.", "A: B"),
+    ],
+)
+def test_a_headline_that_looks_prefixed_by_its_story_keeps_its_colon(headline, topic):
+    record = EventRecord(APRIL_7, "x", headline, topic=topic)
+    day = DayRecord(APRIL_7, (DayEntry("x", headline, topic=topic),))
+
+    assert parse_event(render_event(record), day=APRIL_7, slug="x") == record
+    assert parse_day(render_day(day), day=APRIL_7) == day
