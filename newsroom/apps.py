@@ -17,5 +17,5 @@ class NewsroomConfig(AppConfig):
         caching.connect_signals()
         if settings.NEWSROOM_IMPORT_CHECK_ON_START:
             # On the first request, not now: no query while apps load.
-            request_started.connect(tasks.on_first_request, dispatch_uid="newsroom-imports")
+            request_started.connect(tasks.on_first_request, dispatch_uid=tasks.FIRST_REQUEST_UID)
         renditions.connect_signals(apps.get_models())

@@ -203,6 +203,7 @@ def start_import(
 
 
 _first_request = threading.Lock()
+FIRST_REQUEST_UID = "newsroom-interrupted-imports"
 
 
 def on_first_request(**kwargs) -> None:
@@ -213,7 +214,7 @@ def on_first_request(**kwargs) -> None:
 
     if not _first_request.acquire(blocking=False):
         return  # another thread of this process does it
-    request_started.disconnect(on_first_request)
+    request_started.disconnect(dispatch_uid=FIRST_REQUEST_UID)
     try:
         if count := ImportRecord.objects.mark_interrupted():
             logger.warning("%s imports cut off by a restart were marked failed.", count)
