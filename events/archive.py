@@ -22,6 +22,7 @@ so export, import into an empty database and export again gives the same bytes.
 """
 
 import datetime as dt
+import errno
 import html
 import os
 import re
@@ -746,9 +747,18 @@ def refused(path: Path, root: Path, why: str) -> ArchiveRefused:
 
 
 def read_limited(path: Path, *, root: Path) -> bytes:
-    """The file's bytes, never more than the limit even if it grew since it was checked."""
+    """The file's bytes, checked again as it is opened: a file swapped for a link or a pipe
+    since `archive_files` looked, or grown past the limit, is refused all the same."""
     limit = settings.NEWSROOM_ARCHIVE_MAX_FILE_BYTES
-    with path.open("rb") as file:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise refused(path, root, "a symbolic link") from None
+        raise
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise refused(path, root, "not a regular file")
         data = file.read(limit + 1)
     if len(data) > limit:
         raise refused(path, root, "it grew past NEWSROOM_ARCHIVE_MAX_FILE_BYTES")

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from events.archive import ArchiveRefused, read_limited
 from events.models import Event
 from newsroom.models import Entity
 from sources.models import Publisher, Source
@@ -124,3 +125,18 @@ def test_the_limit_is_a_setting(tree, settings):
     settings.NEWSROOM_ARCHIVE_MAX_FILE_BYTES = max(p.stat().st_size for p in tree.rglob("*.md"))
     call_command("import_archive", str(tree), stdout=StringIO(), stderr=StringIO())
     assert Event.objects.count() == 4
+
+
+def test_a_file_swapped_for_a_link_or_a_pipe_after_the_check_is_refused_as_it_is_read(
+    tree, outside
+):
+    """What `archive_files` listed is checked again when it is opened."""
+    swapped = tree / DAY / "swapped.md"
+    swapped.symlink_to(outside / "secret.md")
+    with pytest.raises(ArchiveRefused, match=r"swapped\.md: refused: a symbolic link"):
+        read_limited(swapped, root=tree)
+
+    pipe = tree / DAY / "pipe.md"
+    os.mkfifo(pipe)
+    with pytest.raises(ArchiveRefused, match=r"pipe\.md: refused: not a regular file"):
+        read_limited(pipe, root=tree)
