@@ -174,6 +174,7 @@ class SpreadsheetAdminMixin(ExportMixin):
                 record, self.spreadsheet_importer, max_rows=settings.NEWSROOM_IMPORT_MAX_ROWS
             )
             return redirect("admin:newsroom_importrecord_change", record.pk)
+        ImportRecord.objects.mark_interrupted()  # the recent imports listed below
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import {self.opts.verbose_name_plural}",

@@ -184,6 +184,17 @@ def test_the_imports_list_marks_them(client, editor):
     assert state(record) == FAILED
 
 
+def test_the_upload_page_lists_recent_imports_after_marking_them(client, editor):
+    record = running(file_name="cut-off.csv", runner=f"{HOST}:{dead_pid()}")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:events_event_import"))
+
+    assert page.status_code == 200
+    assert "cut-off.csv" in page.content.decode()
+    assert state(record) == FAILED
+
+
 def test_the_import_page_shows_it_failed_and_offers_to_import_again(client, editor):
     record = running(file_name="cut-off.csv", runner=f"{HOST}:{dead_pid()}")
     client.force_login(editor)
