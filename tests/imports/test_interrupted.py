@@ -265,7 +265,7 @@ def env(tmp_path) -> dict:
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # groups survive a flush
 def test_an_import_killed_midway_is_failed_by_the_first_request_of_a_web_process(tmp_path, env):
     database = SharedDatabase(tmp_path, env)
     env["DATABASE_URL"] = database.url
