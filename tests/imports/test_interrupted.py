@@ -3,6 +3,7 @@
 
 import csv
 import datetime as dt
+import http.client
 import os
 import signal
 import socket
@@ -10,8 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from contextlib import closing
 from io import StringIO
 from pathlib import Path
@@ -323,15 +322,17 @@ def test_an_import_killed_midway_is_failed_by_the_first_request_of_a_web_process
     )
     try:
         deadline = time.monotonic() + 30
-        while True:  # a reader's request, not the import's page
+        while True:  # a reader's request, not the import's page; any answer will do
+            reader = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5)
+                reader.request("GET", "/robots.txt")
+                reader.getresponse().read()
                 break
-            except urllib.error.HTTPError:
-                break  # answered
             except OSError:
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
+            finally:
+                reader.close()
         found = database.wait_for(
             record_sql, ("failed", runner, ImportRecord.INTERRUPTED), timeout=10
         )
