@@ -29,19 +29,23 @@ import multiprocessing
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-HOST = "127.0.0.1"
+from common import (
+    HOST,
+    POSTGRES_URL,
+    ROOT,
+    Gunicorn,
+    free_port,
+    manage,
+    production_env,
+    recreate_postgres,
+)
+
 PAGES = ("event", "day", "topic")
 WORDS = [
     "government", "protest", "capital", "minister", "election", "parliament", "border",
@@ -60,9 +64,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postgres", action="store_true", help="use PostgreSQL, not SQLite")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get(
-            "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench"
-        ),
+        default=POSTGRES_URL,
         help="database to (re)create for the run; it is dropped afterwards",
     )
     parser.add_argument("--cache-url", default="locmem://", help="CACHE_URL for gunicorn")
@@ -77,49 +79,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def bench_env(args, workdir: Path) -> dict[str, str]:
     database = args.postgres_url if args.postgres else f"sqlite:///{workdir / 'bench.sqlite3'}"
     return {
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret",
-        "ALLOWED_HOSTS": f"{HOST},localhost",
-        "DATABASE_URL": database,
-        "CACHE_URL": args.cache_url,
-        "MEDIA_ROOT": str(workdir / "media"),
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_LEVEL": "WARNING",
-        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, no HSTS
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
+        **production_env(workdir, database_url=database, cache_url=args.cache_url),
         "PAGE_CACHE_SECONDS": "0",  # in-process rendering counts queries without the cache
     }
-
-
-def recreate_postgres(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(env: dict[str, str], *command: str) -> None:
-    subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *command],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 # The database -------------------------------------------------------------------------------
@@ -323,39 +288,6 @@ def time_search(event_url: str, repeat: int = 5) -> dict[str, tuple[float, int]]
 
 
 # The server ---------------------------------------------------------------------------------
-
-
-class Gunicorn:
-    def __init__(self, env: dict[str, str], *, port: int, workers: int, threads: int):
-        self.port = port
-        command = [
-            *(GUNICORN, "newsroom.wsgi:application", "--bind", f"{HOST}:{port}"),
-            *("--workers", str(workers), "--worker-class", "gthread"),
-            *("--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"),
-        ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **env},
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((HOST, port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 # The load generator -------------------------------------------------------------------------
