@@ -102,14 +102,22 @@ def manage(env: dict[str, str], *command: str, capture: bool = False) -> str:
 class Gunicorn:
     """gunicorn serving the project on 127.0.0.1 (gthread workers, keep-alive)."""
 
-    def __init__(self, env: dict[str, str], *, port: int, workers: int, threads: int):
+    def __init__(
+        self, env: dict[str, str], *, port: int, workers: int, threads: int, log: Path | None = None
+    ):
+        """`log`: a file for the server's output (its own and the application's logging)."""
         self.port = port
         command = [
             *(GUNICORN, "newsroom.wsgi:application", "--bind", f"{HOST}:{port}"),
             *("--workers", str(workers), "--worker-class", "gthread"),
             *("--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"),
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=child_env(env))
+        output = log.open("ab") if log else None
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=child_env(env), stdout=output, stderr=output
+        )
+        if output:
+            output.close()
         if not wait_for_port(port, process=self.process):
             self.stop()
             raise RuntimeError("gunicorn did not start")
