@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve demo test lint format check ci clean bench bench-import bench-serve
+.PHONY: install run serve demo test lint format check ci clean bench bench-import bench-serve soak
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -52,6 +52,9 @@ bench-import: install  ## Spreadsheet import: 100,000 event rows on SQLite and P
 
 bench-serve: install  ## Readers' pages under gunicorn, cached and uncached, against a static file
 	$(PY) bench/serve.py $(BENCH_ARGS)
+
+soak: install  ## Readers, an editor and an import at once, with Redis killed (--postgres: restarted too)
+	$(PY) bench/soak.py $(BENCH_ARGS)
 
 ci:
 	bash .ci/run

@@ -835,6 +835,8 @@ class Result:
     stale_reads: int = 0
     stale_examples: list[str] = field(default_factory=list)
     worst_stale_s: float = 0.0
+    stale_by_item: dict[int, int] = field(default_factory=dict)  # reads that missed its edit
+    induced_item: int | None = None  # changed behind the application's back (--induce-stale)
     edits: dict[str, int] = field(default_factory=dict)
     lost_edits: int = 0
     lost_examples: list[str] = field(default_factory=list)
@@ -908,7 +910,8 @@ def run_scenario(args, scenario: Scenario, database, workdir: Path, plan: Plan) 
             for item in plan.new_items:
                 others.append(Edit(item, "import", began, answered, 0, 0, outcome))
             if done.returncode:
-                editor.problems.append(f"import: {done.stderr.strip()[-300:]}")
+                last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+                editor.problems.append(f"import: {last[:300]}")
 
         def write_behind() -> None:
             """Before the import commits, with the editor still: nothing invalidates pages."""
@@ -921,6 +924,7 @@ def run_scenario(args, scenario: Scenario, database, workdir: Path, plan: Plan) 
             database.write_behind(database_url, slug, text)
             answered = time.monotonic()
             others.append(Edit(plan.quiet_item, "behind", began, answered, 1, 1, "saved"))
+            result.induced_item = plan.quiet_item
 
         def fault() -> None:
             at(0.4 if scenario.fault == "redis" else 0.5)
@@ -975,6 +979,7 @@ def tally(result, records, pages, edits, plan, start, fault_window, scenario) ->
     errors: dict[str, int] = {}
     latencies = []
     stale = 0
+    stale_items: dict[int, int] = {}
     examples: list[str] = []
     worst = 0.0
 
@@ -1008,6 +1013,7 @@ def tally(result, records, pages, edits, plan, start, fault_window, scenario) ->
             judged, age = judge(initial[item], timelines.get(item, []), began, ended, observed)
             if judged == "stale":
                 verdict = "stale"
+                stale_items[item] = stale_items.get(item, 0) + 1
                 worst = max(worst, age)
                 if len(examples) < 5:
                     examples.append(
@@ -1030,6 +1036,7 @@ def tally(result, records, pages, edits, plan, start, fault_window, scenario) ->
     result.stale_reads = stale
     result.stale_examples = examples
     result.worst_stale_s = worst
+    result.stale_by_item = dict(sorted(stale_items.items()))
     outcomes: dict[str, int] = {}
     for edit in edits:
         key = f"{edit.action} {edit.outcome}"
