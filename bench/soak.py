@@ -45,6 +45,8 @@ import datetime as dt
 import http.client
 import json
 import multiprocessing
+import os
+import pwd
 import random
 import re
 import shutil
@@ -254,21 +256,39 @@ class Postgres:
     name = "PostgreSQL"
 
     def __init__(self, workdir: Path):
-        self.data = workdir / "pgdata"
+        # PostgreSQL refuses to run as root: then the cluster belongs to the user `postgres`,
+        # in a folder of its own (the soak's folder is private to root).
+        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-soak-pg-"))
+        self.as_owner: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+        self.data = self.folder / "data"
         self.port = free_port()
         initdb, self.pg_ctl = find_postgres_binaries()
         subprocess.run(
-            [initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            [
+                *self.as_owner,
+                initdb,
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        options = f"-p {self.port} -k {workdir} -c listen_addresses={HOST} -c fsync=off"
-        self.ctl("start", "-o", options, "-l", str(workdir / "postgres.log"))
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses={HOST} -c fsync=off"
+        self.ctl("start", "-o", options, "-l", str(self.folder / "postgres.log"))
         self.run_sql('CREATE DATABASE "soak_template"')
 
     def ctl(self, *command: str) -> None:
         subprocess.run(
-            [self.pg_ctl, "-D", str(self.data), "-w", "-t", "60", *command],
+            [*self.as_owner, self.pg_ctl, "-D", str(self.data), "-w", "-t", "60", *command],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -305,6 +325,7 @@ class Postgres:
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def find_postgres_binaries() -> tuple[str, str]:
