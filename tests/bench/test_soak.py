@@ -38,11 +38,15 @@ def soak(tmp_path_factory) -> dict[str, dict]:
     return {result["scenario"]: result for result in json.loads(output.read_text())}
 
 
-def test_readers_and_the_editor_both_ran(soak):
+def test_readers_the_editor_and_the_import_all_ran(soak):
+    desk = ("headline", "publish", "unpublish", "bulk-publish", "bulk-unpublish")
     for result in soak.values():
         assert result["requests"] > 100
-        assert any(kind.endswith(" saved") for kind in result["edits"]), result["edits"]
-        assert result["import_ok"], result["editor_problems"]
+        saved = [kind for kind in result["edits"] if kind.endswith(" saved")]
+        assert any(kind.split()[0] in desk for kind in saved), result["edits"]
+        assert result["import_seconds"] is not None
+    # (With Redis down the import may fail: that is for the figures, not the harness.)
+    assert "import saved" in soak["default"]["edits"], soak["default"]["editor_problems"]
 
 
 def test_a_headline_changed_behind_the_page_cache_is_reported_as_stale_reads(soak):
