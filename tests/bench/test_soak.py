@@ -40,10 +40,10 @@ def soak(tmp_path_factory) -> dict[str, dict]:
 
 def test_readers_the_editor_and_the_import_all_ran(soak):
     desk = ("headline", "publish", "unpublish", "bulk-publish", "bulk-unpublish")
-    for result in soak.values():
+    for name, result in soak.items():
         assert result["requests"] > 100
         saved = [kind for kind in result["edits"] if kind.endswith(" saved")]
-        assert any(kind.split()[0] in desk for kind in saved), result["edits"]
+        assert any(kind.split()[0] in desk for kind in saved), (name, result["edits"])
         assert result["import_seconds"] is not None
     # (With Redis down the import may fail: that is for the figures, not the harness.)
     assert "import saved" in soak["default"]["edits"], soak["default"]["editor_problems"]
