@@ -43,30 +43,28 @@ class CategoryAdmin(SharedRecordRevisionsAdmin):
         return category.event_count
 
 
-def may_link(event: Event, other: Event) -> bool:
-    """A published event links only to events readers can see by the time it goes live."""
-    return event.status != Status.PUBLISHED or (
-        other.status == Status.PUBLISHED and other.publish_at <= event.publish_at
-    )
-
-
 class RelatedEventFormSet(OrderedInlineFormSet):
-    """Related events of one event, never the event itself; on a published event, only
-    events that readers can see by the time it goes live."""
+    """Related events of one event, never the event itself. The links a save adds follow
+    `Publishable.new_links()`: on an event that is or has been live, only events readers can
+    see by then; the links it already has never stop a save."""
 
     def clean(self) -> None:
         super().clean()
         if self.instance.pk is None:
             return
         event = self.instance
-        for form in self._kept_forms():
-            other = form.cleaned_data.get("to_event")
+        kept = {form: form.cleaned_data.get("to_event") for form in self._kept_forms()}
+        for form, other in kept.items():
             if other == event:
                 form.add_error("to_event", "An event cannot be related to itself.")
                 raise forms.ValidationError("An event cannot be related to itself.")
-            if other is not None and not may_link(event, other):
+        wanted = [other.pk for other in kept.values() if other is not None]
+        hidden = set(event.hidden_links("related_events", wanted=wanted))
+        for form, other in kept.items():
+            if other is not None and other in hidden:
                 form.add_error("to_event", "Publish this event first: this one is published.")
-                raise forms.ValidationError("A published event links only to published events.")
+        if hidden:
+            raise forms.ValidationError("A published event links only to published events.")
 
 
 class PublishedEventCitationFormSet(CitationFormSet):
@@ -193,7 +191,8 @@ class EventAdmin(SpreadsheetAdminMixin, PublishableAdmin):
         other = Event.objects.filter(pk=int(wanted)).first()
         if other is None or RelatedEvent.objects.filter(from_event=event, to_event=other).exists():
             return
-        if not may_link(event, other):
+        saved = event.related_links.values_list("to_event", flat=True)
+        if event.hidden_links("related_events", wanted=[*saved, other.pk]).exists():
             messages.error(
                 request,
                 f"Publish “{other}” first: this event is published, and links only to "

@@ -234,8 +234,10 @@ class EventImporter(PublishableImporter):
             wanted_stories, Event.related_stories.through, "event_id", "story_id", ordered=False
         )
 
-    def publication_problems(self, pks: list[int]) -> dict[int, list[tuple[str, str]]]:
-        problems = super().publication_problems(pks)
+    def publication_problems(
+        self, pks: list[int], *, going_live: bool = True
+    ) -> dict[int, list[tuple[str, str]]]:
+        problems = super().publication_problems(pks, going_live=going_live)
         for batch in chunked(pks):
             cited = set(
                 EventCitation.objects.filter(item_id__in=batch).values_list("item_id", flat=True)

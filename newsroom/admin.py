@@ -124,6 +124,8 @@ class PublishableForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk is not None and self.instance.status == Status.PUBLISHED:
             self.keep_publishable(cleaned_data)
+        if self.instance.pk is not None:
+            self.check_new_links(cleaned_data)
         if self.instance.pk is None or not self.check_version:
             return cleaned_data
         model = type(self.instance)
@@ -149,7 +151,8 @@ class PublishableForm(forms.ModelForm):
 
     def keep_publishable(self, cleaned_data) -> None:
         """A published (or scheduled) item stays publishable: the rules of
-        `publish_problems()` that this form's own fields decide are checked on every save."""
+        `publish_problems()` that this form's own fields decide are checked on every save
+        (related items: `check_new_links()`)."""
         item = self.instance
         for image, credit in item.image_credit_fields:
             if image not in self.fields or credit not in self.fields:
@@ -159,12 +162,18 @@ class PublishableForm(forms.ModelForm):
             )
             if has_image and not (cleaned_data.get(credit) or "").strip():
                 self.add_error(credit, "A published picture needs a credit.")
+
+    def check_new_links(self, cleaned_data) -> None:
+        """Links this save adds follow `Publishable.new_links()`: on an item that is or has
+        been live, they point at items readers can see by then. Links it already has never
+        stop a save, even to an item unpublished since."""
+        item = self.instance
         for relation in item.related_item_relations:
             chosen = cleaned_data.get(relation)
             if relation not in self.fields or chosen is None:
                 continue
-            hidden = chosen.exclude(status=Status.PUBLISHED, publish_at__lte=item.publish_at)
-            if hidden.exists():
+            hidden = item.hidden_links(relation, wanted=[other.pk for other in chosen])
+            if hidden:
                 names = ", ".join(f"“{other}”" for other in hidden)
                 self.add_error(
                     relation, f"Not published by the time this item is: {names}. Publish it first."

@@ -6,6 +6,7 @@ from `events`; events link back here with string references ("newsroom.Entity").
 
 import os
 import socket
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -84,6 +85,24 @@ class PublishableQuerySet(models.QuerySet):
         """What an editor has let out: `published()` now, or scheduled to be (no one reviews
         a scheduled item again before readers see it)."""
         return self.filter(status=Status.PUBLISHED)
+
+    def hidden(self, *, at: datetime | None = None):
+        """What a reader may not see (by `at`): everything `published()` leaves out."""
+        return self.exclude(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def linking_to(self, item: "Publishable"):
+        """The items of this queryset with a related-item link to `item`."""
+        linking = models.Q(pk__in=[])
+        for relation in self.model.related_item_relations:
+            field = self.model._meta.get_field(relation)
+            if field.related_model is type(item):
+                through = field.remote_field.through._default_manager
+                linking |= models.Q(
+                    pk__in=through.filter(**{field.m2m_reverse_field_name(): item.pk}).values(
+                        field.m2m_field_name()
+                    )
+                )
+        return self.filter(linking)
 
 
 class PublishProblem:
@@ -171,8 +190,9 @@ class Publishable(models.Model):
         """What stops this item from going live (now, or at `at`), in words for the desk.
 
         Empty when ready. A draft may be incomplete; these rules apply when it is published or
-        scheduled, by any path (admin, bulk action, import, command). A related item must be
-        visible to readers by the time this one is. Subclasses add their own rules.
+        scheduled, by any path (admin, bulk action, import, command). A new link to a related
+        item must point at one visible to readers by the time this one is (`new_links()`).
+        Subclasses add their own rules.
         """
         at = at or timezone.now()
         problems = []
@@ -181,15 +201,61 @@ class Publishable(models.Model):
         for image, credit in self.image_credit_fields:
             if getattr(self, image) and not getattr(self, credit).strip():
                 problems.append(PublishProblem.credit(self._meta.get_field(image).verbose_name))
-        for relation in self.related_item_relations:
-            manager = getattr(self, relation)
-            unpublished = manager.exclude(status=Status.PUBLISHED, publish_at__lte=at).values_list(
-                "headline", flat=True
-            )
-            problems.extend(
-                PublishProblem.related(headline) for headline in unpublished.order_by("headline")
-            )
+        problems.extend(self.link_problems(at=at))
         return problems
+
+    @property
+    def has_been_live(self) -> bool:
+        """True once readers have seen the item (it may be hidden again since)."""
+        return self.first_published_at is not None and self.first_published_at <= timezone.now()
+
+    def new_links(self, *, saved: Iterable[int], wanted: Iterable[int] | None = None) -> set[int]:
+        """Which of this item's links to other items must point at visible ones: the rule
+        "new links only", for the desk's forms, the workflow and the importers alike.
+
+        `saved` are the targets of one relation as stored. Going live (`wanted` is None), every
+        link counts when the item has never been live: readers get them all at once; once it
+        has been live, its links are its own, and an item hidden since never blocks it. Saving
+        (`wanted`: the targets the item will have), the links being added count, on an item that
+        is published or has been live; a draft that never went live may link to anything (its
+        first publication checks).
+        """
+        saved = set(saved)
+        if wanted is None:
+            return set() if self.has_been_live else saved
+        if self.status == Status.PUBLISHED or self.has_been_live:
+            return set(wanted) - saved
+        return set()
+
+    def hidden_links(
+        self,
+        relation: str,
+        *,
+        wanted: Iterable[int] | None = None,
+        at: datetime | None = None,
+    ) -> models.QuerySet:
+        """The targets of `relation` that break the rule of `new_links()`: new links to items
+        readers cannot see by `at` (by default, when this item is or goes live)."""
+        if at is None:
+            at = self.publish_at if self.is_scheduled else timezone.now()
+        model = self._meta.get_field(relation).related_model
+        saved = getattr(self, relation).values_list("pk", flat=True) if self.pk else []
+        new = self.new_links(saved=saved, wanted=wanted)
+        return model._default_manager.filter(pk__in=new).hidden(at=at).order_by("headline")
+
+    def link_problems(
+        self, *, at: datetime | None = None, wanted: dict[str, Iterable[int]] | None = None
+    ) -> list[str]:
+        """`hidden_links()` of every relation, in words for the desk (`wanted`: relation →
+        target pks, for a save; None when the item goes live at `at`)."""
+        return [
+            PublishProblem.related(headline)
+            for relation in self.related_item_relations
+            if wanted is None or relation in wanted
+            for headline in self.hidden_links(
+                relation, wanted=None if wanted is None else wanted[relation], at=at
+            ).values_list("headline", flat=True)
+        ]
 
     #: (image field, credit field) pairs checked by `publish_problems()`.
     image_credit_fields: tuple[tuple[str, str], ...] = ()

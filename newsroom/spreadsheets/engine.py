@@ -442,6 +442,8 @@ class BulkImporter:
         self.report = Report(dry_run=dry_run)
         self.row_index: dict[int, int] = {}  # item pk -> index in report.outcomes
         self.touched: set[int] = set()  # pks of created or updated items
+        #: {through model: {item pk: targets before this import}} for the links it changed.
+        self.links_before: dict[type[models.Model], dict[int, list[int]]] = {}
 
     # Problems and outcomes ---------------------------------------------------------------
 
@@ -906,6 +908,9 @@ class PublishableImporter(BulkImporter):
             for pk, targets in wanted.items()
             if (targets if ordered else sorted(targets)) != old.get(pk, [])
         }
+        before = self.links_before.setdefault(through, {})
+        for pk in changed:
+            before.setdefault(pk, old.get(pk, []))
         for batch in chunked(sorted(changed)):
             through.objects.filter(**{f"{source}__in": batch}).delete()
         new_rows = []
@@ -920,18 +925,36 @@ class PublishableImporter(BulkImporter):
 
     # Publishing on import ----------------------------------------------------------------
 
-    def publication_problems(self, pks: list[int]) -> dict[int, list[tuple[str, str]]]:
+    def publication_problems(
+        self, pks: list[int], *, going_live: bool = True
+    ) -> dict[int, list[tuple[str, str]]]:
         """`Publishable.publish_problems()` for many items at once: {pk: [(column, message)]}.
 
-        Items published by this same import count as published for the related-item rule.
+        Links follow the one rule of `Publishable.new_links()`: the links this import added,
+        and, for items going live (`going_live`) that never were, all their links. Items
+        published by this same import count as published for the related-item rule.
         """
         problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        being_published, now = set(pks), timezone.now()
+        being_published, now = set(pks) if going_live else set(), timezone.now()
         image_fields = [f for pair in self.model.image_credit_fields for f in pair]
         for batch in chunked(pks):
-            for pk, headline, *images in self.model.objects.filter(pk__in=batch).values_list(
-                "pk", "headline", *image_fields
+            items = {}
+            for (
+                pk,
+                headline,
+                status,
+                publish_at,
+                first_published_at,
+                *images,
+            ) in self.model.objects.filter(pk__in=batch).values_list(
+                "pk", "headline", "status", "publish_at", "first_published_at", *image_fields
             ):
+                items[pk] = self.model(
+                    pk=pk,
+                    status=status,
+                    publish_at=publish_at,
+                    first_published_at=first_published_at,
+                )
                 if not headline.strip():
                     problems[pk].append(("headline", PublishProblem.HEADLINE))
                 for index, (image, credit) in enumerate(self.model.image_credit_fields):
@@ -944,18 +967,35 @@ class PublishableImporter(BulkImporter):
                 through = rel.remote_field.through
                 source = rel.m2m_field_name()
                 target = rel.m2m_reverse_field_name()
-                rows = (
+                saved: dict[int, set[int]] = defaultdict(set)
+                targets: dict[int, tuple[str, str, Any]] = {}
+                for pk, other, headline, status, publish_at in (
                     through.objects.filter(**{f"{source}__in": batch})
-                    .exclude(
-                        **{f"{target}__status": Status.PUBLISHED, f"{target}__publish_at__lte": now}
+                    .values_list(
+                        source,
+                        target,
+                        f"{target}__headline",
+                        f"{target}__status",
+                        f"{target}__publish_at",
                     )
-                    .values_list(source, target, f"{target}__headline")
                     .order_by(source, f"{target}__headline")
-                )
-                for pk, other, headline in rows:
-                    if rel.related_model is self.model and other in being_published:
-                        continue
-                    problems[pk].append((column, PublishProblem.related(headline)))
+                ):
+                    saved[pk].add(other)
+                    targets[other] = (headline, status, publish_at)
+                before = self.links_before.get(through, {})
+                for pk, item in items.items():
+                    new = item.new_links(saved=before.get(pk, saved[pk]), wanted=saved[pk])
+                    if going_live:
+                        new |= item.new_links(saved=saved[pk])
+                    at = item.publish_at if item.is_scheduled and not going_live else now
+                    hidden = [
+                        targets[other][0]
+                        for other in new
+                        if not (targets[other][1] == Status.PUBLISHED and targets[other][2] <= at)
+                        and not (rel.related_model is self.model and other in being_published)
+                    ]
+                    for headline in sorted(hidden):
+                        problems[pk].append((column, PublishProblem.related(headline)))
         return problems
 
     def check_live_items(self) -> None:
@@ -985,7 +1025,7 @@ class PublishableImporter(BulkImporter):
                     "out, or ask an editor to import the file.",
                 )
             return
-        for pk, problems in self.publication_problems(published).items():
+        for pk, problems in self.publication_problems(published, going_live=False).items():
             for column, message in problems:
                 self.problem(rows[pk][0], column, f"The published item would break: {message}")
         if self.report.problems:
