@@ -458,7 +458,7 @@ EVENTS = (
         place="Talas",
         entities=("Kurmanbek Bakiyev", "Talas", "Ata-Meken"),
         sources=("reuters-talas", "aj-talas"),
-        related=("e-arrests", "e-tariffs", "e-government"),
+        related=("e-arrests", "e-government"),
     ),
     EventData(
         key="e-arrests",
@@ -501,7 +501,7 @@ EVENTS = (
         place="Bishkek",
         entities=("Bishkek", "Kurmanbek Bakiyev"),
         sources=("bbc-clashes", "xinhua-emergency", "aj-capital"),
-        related=("e-government", "e-mourning", "e-arrests"),
+        related=("e-government", "e-arrests"),
         stories=("kyrgyz-opposition-takes-power-after-a-day-of-bloodshed",),
         # As in archives imported from elsewhere: a credited picture we don't hold a copy of.
         image_credit="aj-capital",
@@ -576,7 +576,7 @@ EVENTS = (
             "Bishkek",
         ),
         sources=("bbc-six-months", "rferl-parliament", "rferl-defiant"),
-        related=("e-government", "e-departure", "e-immunity"),
+        related=("e-government", "e-departure"),
     ),
     EventData(
         key="e-putin-call",
@@ -594,7 +594,6 @@ EVENTS = (
         entities=("Vladimir Putin", "Roza Otunbayeva", "Russia"),
         sources=("ria-putin", "kabar-government"),
         related=("e-kant", "e-government", "e-blake"),
-        stories=("why-moscow-and-washington-both-watched-bishkek",),
     ),
     EventData(
         key="e-kant",
@@ -613,7 +612,6 @@ EVENTS = (
         entities=("Russia", "Kant", "Collective Security Treaty Organization"),
         sources=("ria-kant", "ria-putin"),
         related=("e-putin-call",),
-        stories=("why-moscow-and-washington-both-watched-bishkek",),
     ),
     EventData(
         key="e-mourning",
@@ -685,8 +683,7 @@ EVENTS = (
             "Bishkek",
         ),
         sources=("xinhua-blake", "rferl-trial"),
-        related=("e-immunity", "e-government", "e-departure", "e-putin-call"),
-        stories=("why-moscow-and-washington-both-watched-bishkek",),
+        related=("e-government", "e-departure", "e-putin-call"),
     ),
     EventData(
         key="e-departure",
@@ -713,7 +710,7 @@ EVENTS = (
             "Barack Obama",
         ),
         sources=("reuters-departure", "aj-kazakhstan", "bbc-osh"),
-        related=("e-government", "e-immunity", "e-six-months", "e-blake"),
+        related=("e-government", "e-six-months", "e-blake"),
         stories=("bakiyev-leaves-kyrgyzstan-for-kazakhstan",),
         cover=Cover(
             title="Bakiyev leaves for Kazakhstan",

@@ -430,6 +430,8 @@ class PublishableAdmin(revisions.RevisionsAdmin):
             )
         else:
             messages.success(request, self._done_message(obj, name))
+            if name == workflow.UNPUBLISH and (notice := workflow.linking_notice(obj)):
+                messages.warning(request, notice)
         return redirect(self._change_url(obj))
 
     def _done_message(self, obj, name: str) -> str:
@@ -461,6 +463,10 @@ class PublishableAdmin(revisions.RevisionsAdmin):
         if done:
             count = f"{len(done)} {self._plural(len(done))}"
             self.message_user(request, f"{label}: done for {count}.", messages.SUCCESS)
+        if name == workflow.UNPUBLISH:
+            for item in done:
+                if notice := workflow.linking_notice(item):
+                    self.message_user(request, notice, messages.WARNING)
         for reason in refused:
             self.message_user(request, f"{label}: not done for {reason}", messages.ERROR)
 

@@ -92,17 +92,17 @@ class PublishableQuerySet(models.QuerySet):
 
     def linking_to(self, item: "Publishable"):
         """The items of this queryset with a related-item link to `item`."""
-        linking = models.Q(pk__in=[])
+        linking = None
         for relation in self.model.related_item_relations:
             field = self.model._meta.get_field(relation)
-            if field.related_model is type(item):
-                through = field.remote_field.through._default_manager
-                linking |= models.Q(
-                    pk__in=through.filter(**{field.m2m_reverse_field_name(): item.pk}).values(
-                        field.m2m_field_name()
-                    )
-                )
-        return self.filter(linking)
+            if field.related_model is not type(item):
+                continue
+            links = field.remote_field.through._default_manager.filter(
+                **{field.m2m_reverse_field_name(): item.pk}
+            )
+            condition = models.Q(pk__in=links.values(field.m2m_field_name()))
+            linking = condition if linking is None else linking | condition
+        return self.none() if linking is None else self.filter(linking)
 
 
 class PublishProblem:

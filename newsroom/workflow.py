@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import reversion
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
@@ -306,6 +307,36 @@ def unpublish(item: Publishable, *, by, expected_version: int | None = None) -> 
         comment="Unpublished.",
         change=change,
         expected_version=expected_version,
+    )
+
+
+def live_items_linking_to(item: Publishable) -> list[Publishable]:
+    """The live items (stories and events) with a related-item link to `item`.
+
+    Once `item` is hidden, readers' pages leave those links out; the linking items stay as they
+    are and are never blocked by the link (`Publishable.new_links()`).
+    """
+    linking: list[Publishable] = []
+    for model in apps.get_models():
+        if not issubclass(model, Publishable) or not model._meta.managed:
+            continue
+        items = model._default_manager.published().linking_to(item)
+        if items.query.is_empty():
+            continue
+        linking.extend(items.exclude(pk=item.pk) if model is type(item) else items)
+    return sorted(linking, key=lambda other: (other._meta.verbose_name, str(other)))
+
+
+def linking_notice(item: Publishable) -> str:
+    """What the desk and the `publish` command say after unpublishing `item`: which live items
+    link to it (empty when none do)."""
+    linking = live_items_linking_to(item)
+    if not linking:
+        return ""
+    names = ", ".join(f"“{other}” ({other._meta.verbose_name})" for other in linking)
+    return (
+        f"{len(linking)} live item{'s' if len(linking) != 1 else ''} link to “{item}”: {names}. "
+        "Readers no longer see those links; edit the items if their text mentions it."
     )
 
 

@@ -57,3 +57,5 @@ class Command(BaseCommand):
         except workflow.TransitionRefused as refusal:
             raise CommandError(" ".join(refusal.messages)) from None
         self.stdout.write(f"{workflow.TRANSITIONS[action].label}: done for “{item}”.")
+        if action == workflow.UNPUBLISH and (notice := workflow.linking_notice(item)):
+            self.stdout.write(self.style.WARNING(notice))
