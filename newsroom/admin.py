@@ -75,6 +75,7 @@ WORKFLOW_FIELDS = [
     "publish_at",
     "first_published_at",
     "last_published_at",
+    "last_unpublished_at",
     "version",
     "review_note",
 ]
@@ -291,6 +292,7 @@ class PublishableAdmin(revisions.RevisionsAdmin):
         "publish_at",
         "first_published_at",
         "last_published_at",
+        "last_unpublished_at",
         "created_at",
         "created_by",
         "modified_at",

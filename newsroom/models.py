@@ -138,6 +138,13 @@ class Publishable(models.Model):
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_unpublished_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last took the item down; preview links made before then "
+        "stop working for good.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

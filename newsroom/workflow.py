@@ -299,6 +299,8 @@ def unpublish(item: Publishable, *, by, expected_version: int | None = None) -> 
 
     def change(current):
         current.status = Status.UNPUBLISHED
+        # Ends every preview link made so far (newsroom.preview signs this time).
+        current.last_unpublished_at = timezone.now()
 
     return _run(
         item,

@@ -139,3 +139,74 @@ def test_an_unpublished_item_offers_no_preview_link(client, editor, ready_event)
     response = client.get(admin_url(Event, "change", ready_event.pk))
     assert response.context["preview_url"] is None
     assert ready_event.status == Status.UNPUBLISHED
+
+
+# A preview link is bound to the item's publication state ------------------------------------
+
+
+def test_a_link_killed_by_an_unpublication_stays_dead_after_back_to_draft(
+    client, editor, journalist, ready_event
+):
+    old_link = preview.preview_url(ready_event)
+    workflow.publish(ready_event, by=editor)
+    workflow.unpublish(ready_event, by=editor)
+
+    workflow.back_to_draft(ready_event, by=journalist)
+
+    assert client.get(old_link).status_code == 404
+    client.force_login(journalist)
+    fresh_link = client.get(admin_url(Event, "change", ready_event.pk)).context["preview_url"]
+    assert fresh_link != old_link
+    client.logout()
+    assert client.get(fresh_link).status_code == 200
+
+
+def test_a_second_unpublication_kills_the_links_made_after_the_first(client, editor, ready_event):
+    workflow.publish(ready_event, by=editor)
+    workflow.unpublish(ready_event, by=editor)
+    workflow.back_to_draft(ready_event, by=editor)
+    link = preview.preview_url(ready_event)
+    workflow.publish(ready_event, by=editor)
+    assert client.get(link).status_code == 200
+
+    workflow.unpublish(ready_event, by=editor)
+    workflow.back_to_draft(ready_event, by=editor)
+
+    assert client.get(link).status_code == 404
+
+
+def test_verify_token_checks_the_item_and_its_publication_state(editor, ready_event):
+    token = preview.make_token(ready_event)
+    other = EventFactory()
+    story = StoryFactory(pk=ready_event.pk)
+
+    assert preview.verify_token(token, ready_event)
+    assert not preview.verify_token(token, other)
+    assert not preview.verify_token(token, story)
+    assert not preview.verify_token("nonsense", ready_event)
+
+    workflow.publish(ready_event, by=editor)
+    assert preview.verify_token(token, ready_event)
+    workflow.unpublish(ready_event, by=editor)
+    assert not preview.verify_token(token, ready_event)
+    workflow.back_to_draft(ready_event, by=editor)
+    assert not preview.verify_token(token, ready_event)
+    assert preview.verify_token(preview.make_token(ready_event), ready_event)
+
+
+def test_unpublishing_records_when(editor, ready_event):
+    workflow.publish(ready_event, by=editor)
+    before = timezone.now()
+
+    workflow.unpublish(ready_event, by=editor)
+
+    ready_event.refresh_from_db()
+    assert before <= ready_event.last_unpublished_at <= timezone.now()
+
+
+def test_a_token_without_the_publication_state_is_not_found(client, ready_event):
+    token = signing.TimestampSigner(salt=preview.SALT).sign_object(
+        {"model": "events.event", "pk": ready_event.pk}
+    )
+    assert client.get(reverse("preview", args=[token])).status_code == 404
+    assert not preview.verify_token(token, ready_event)
