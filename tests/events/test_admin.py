@@ -102,7 +102,7 @@ def test_a_journalist_opens_an_event_with_citations_and_related_events(client, j
 
 
 def test_view_on_site_leads_to_the_events_public_address(logged_in):
-    event = EventFactory(date=dt.date(2010, 4, 7), slug="riots")
+    event = EventFactory(date=dt.date(2010, 4, 7), slug="riots", published=True)
     page = logged_in.get(admin_url(Event, "change", event.pk))
     link = reverse("admin:view_on_site", args=[page.context["content_type_id"], event.pk])
     assert link in page.content.decode()
