@@ -214,7 +214,8 @@ class Publishable(models.Model):
     @property
     def has_been_live(self) -> bool:
         """True once readers have seen the item (it may be hidden again since)."""
-        return self.first_published_at is not None and self.first_published_at <= timezone.now()
+        first = self.first_published_at
+        return self.is_published or (first is not None and first <= timezone.now())
 
     def new_links(self, *, saved: Iterable[int], wanted: Iterable[int] | None = None) -> set[int]:
         """Which of this item's links to other items must point at visible ones: the rule
@@ -227,11 +228,10 @@ class Publishable(models.Model):
         is published or has been live; a draft that never went live may link to anything (its
         first publication checks).
         """
-        saved = set(saved)
         if wanted is None:
-            return set() if self.has_been_live else saved
+            return set() if self.has_been_live else set(saved)
         if self.status == Status.PUBLISHED or self.has_been_live:
-            return set(wanted) - saved
+            return set(wanted) - set(saved)
         return set()
 
     def hidden_links(

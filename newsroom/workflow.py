@@ -336,8 +336,9 @@ def linking_notice(item: Publishable) -> str:
     if not linking:
         return ""
     names = ", ".join(f"“{other}” ({other._meta.verbose_name})" for other in linking)
+    count = "1 live item links" if len(linking) == 1 else f"{len(linking)} live items link"
     return (
-        f"{len(linking)} live item{'s' if len(linking) != 1 else ''} link to “{item}”: {names}. "
+        f"{count} to “{item}”: {names}. "
         "Readers no longer see those links; edit the items if their text mentions it."
     )
 

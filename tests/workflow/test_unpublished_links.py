@@ -6,6 +6,7 @@ unpublished, republished, imported. Only links being added must point at visible
 (`Publishable.new_links()`), and `load_demo` leaves no live item linked to a hidden one.
 """
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -53,6 +54,28 @@ def unpublish(item, editor):
     return workflow.unpublish(item, by=editor)
 
 
+# The rule ------------------------------------------------------------------------------------
+
+
+def test_new_links_only():
+    past, future = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
+    draft = Event(status=Status.DRAFT)
+    live = Event(status=Status.PUBLISHED, publish_at=past, first_published_at=past)
+    reopened = Event(status=Status.DRAFT, first_published_at=past)
+    scheduled = Event(status=Status.PUBLISHED, publish_at=future, first_published_at=future)
+
+    # Going live: every link of an item readers never saw, none of one they did.
+    assert draft.new_links(saved={1, 2}) == {1, 2}
+    assert scheduled.new_links(saved={1, 2}) == {1, 2}
+    assert reopened.new_links(saved={1, 2}) == set()
+    assert live.new_links(saved={1, 2}) == set()
+    # Saving: the links being added, once the item is published or has been live.
+    assert draft.new_links(saved={1}, wanted={1, 3}) == set()
+    assert scheduled.new_links(saved={1}, wanted={1, 3}) == {3}
+    assert reopened.new_links(saved={1}, wanted={1, 3}) == {3}
+    assert live.new_links(saved={1, 2}, wanted={2, 3}) == {3}
+
+
 # The editor learns which live items link to what they unpublish -----------------------------
 
 
@@ -85,7 +108,7 @@ def test_stories_linked_from_stories_and_events_are_both_named(editor):
 
 def test_hidden_is_everything_readers_cannot_see(curfew):
     draft = EventFactory()
-    scheduled = EventFactory(published=True, publish_at=timezone.now() + timezone.timedelta(days=1))
+    scheduled = EventFactory(published=True, publish_at=timezone.now() + timedelta(days=1))
     unpublished = EventFactory(status=Status.UNPUBLISHED)
 
     assert set(Event.objects.hidden()) == {draft, scheduled, unpublished}
@@ -101,7 +124,7 @@ def test_the_desk_says_which_live_items_link_to_an_unpublished_event(
 
     assert messages_of(response) == [
         "“Curfew declared in Bishkek” unpublished.",
-        "1 live item link to “Curfew declared in Bishkek”: “Protesters storm the government "
+        "1 live item links to “Curfew declared in Bishkek”: “Protesters storm the government "
         "building” (event). Readers no longer see those links; edit the items if their text "
         "mentions it.",
     ]
@@ -124,10 +147,10 @@ def test_a_bulk_unpublication_names_the_linking_items_of_each(client, editor, cu
 
     assert messages_of(response) == [
         "Unpublish: done for 2 events.",
-        "1 live item link to “Curfew declared in Bishkek”: “Protesters storm the government "
+        "1 live item links to “Curfew declared in Bishkek”: “Protesters storm the government "
         "building” (event). Readers no longer see those links; edit the items if their text "
         "mentions it.",
-        "1 live item link to “A day of mourning”: “Protesters storm the government "
+        "1 live item links to “A day of mourning”: “Protesters storm the government "
         "building” (event). Readers no longer see those links; edit the items if their text "
         "mentions it.",
     ]
@@ -149,7 +172,7 @@ def test_the_command_names_the_linking_items(editor, curfew, storming):
 
     assert out.getvalue().splitlines() == [
         "Unpublish: done for “Curfew declared in Bishkek”.",
-        "1 live item link to “Curfew declared in Bishkek”: “Protesters storm the government "
+        "1 live item links to “Curfew declared in Bishkek”: “Protesters storm the government "
         "building” (event). Readers no longer see those links; edit the items if their text "
         "mentions it.",
     ]
@@ -216,7 +239,7 @@ def test_the_linking_event_is_unpublished_republished_and_rescheduled(editor, cu
     workflow.publish(storming, by=editor)
     assert storming.is_published
     unpublish(storming, editor)
-    workflow.schedule(storming, by=editor, at=timezone.now() + timezone.timedelta(hours=2))
+    workflow.schedule(storming, by=editor, at=timezone.now() + timedelta(hours=2))
     assert storming.is_scheduled
 
 
