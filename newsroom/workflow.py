@@ -12,6 +12,11 @@ import, which works in bulk, applies the same checks (`can_publish`, `publish_pr
 set-wise. The one other writer of `status` is `import_archive`, which restores a public
 archive as it was published (or, with `--draft`, as drafts).
 
+Unpublishing never blocks the items that link to the item taken down: only links being added
+must point at visible items (`Publishable.new_links()`), and `linking_notice()` tells the
+editor which live items lost a link. It also records `last_unpublished_at`, which ends every
+preview link made before (newsroom/preview.py).
+
     draft --submit--> in review --publish/schedule--> published --unpublish--> unpublished
       ^                   |                                                        |
       +-request changes---+           back to draft (from in review or unpublished)+
