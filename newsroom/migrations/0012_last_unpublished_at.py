@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0007_story_search_document'),
+        ('newsroom', '0011_import_runner_heartbeat'),
     ]
 
     operations = [
