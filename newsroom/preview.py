@@ -41,6 +41,16 @@ def read_token(token: str) -> tuple[str, int]:
         raise Http404("This preview link is not valid or has expired.") from None
 
 
+def token_shows(token: str, item) -> bool:
+    """Whether `token` is a working preview link of `item`: what lets its holder see the
+    item's pictures too (newsroom.media)."""
+    try:
+        label, pk = read_token(token)
+    except Http404:
+        return False
+    return label == item._meta.label_lower and pk == item.pk and item.status != Status.UNPUBLISHED
+
+
 def preview_url(item, *, request=None) -> str:
     url = reverse("preview", kwargs={"token": make_token(item)})
     return request.build_absolute_uri(url) if request is not None else url
@@ -75,7 +85,9 @@ class PreviewMixin:
         return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, preview_item=self.object, **kwargs)
+        return super().get_context_data(
+            preview=True, preview_item=self.object, preview_token=self.kwargs["token"], **kwargs
+        )
 
 
 class StoryPreviewView(PreviewMixin, StoryDetailView):
