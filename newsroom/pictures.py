@@ -14,6 +14,7 @@ it to serve a picture only when its item may be seen.
 """
 
 import io
+import re
 import secrets
 from pathlib import PurePosixPath
 
@@ -25,7 +26,13 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps, ImageSequence
 
-from .renditions import open_checked, parse_rendition_name, rendition_name
+from .renditions import (
+    make_renditions,
+    open_checked,
+    parse_rendition_name,
+    rendition_name,
+    renditions_of,
+)
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif", "GIF": "gif"}
 #: Extensions a stored original may carry (older uploads kept the uploader's spelling).
@@ -86,6 +93,13 @@ class RandomName:
     def __eq__(self, other) -> bool:
         return isinstance(other, RandomName) and other.folder == self.folder
 
+    def made(self, name: str) -> bool:
+        """Whether `name` has the shape this gives (a picture stored since names are random)."""
+        return (
+            re.fullmatch(rf"{re.escape(self.folder)}/[0-9]{{4}}/[0-9a-f]{{20}}\.[a-z]+", name)
+            is not None
+        )
+
 
 class PictureFieldFile(ImageFieldFile):
     def save(self, name, content, save=True):
@@ -145,3 +159,36 @@ def owner_of(name: str) -> tuple[models.Model, PictureField, str] | None:
             return None
         return item, field, original
     return None
+
+
+def is_clean(item, field: PictureField) -> bool:
+    """Whether `item`'s picture was stored through the field (re-encoded, random name)."""
+    name = getattr(item, field.attname).name
+    return isinstance(field.upload_to, RandomName) and field.upload_to.made(name)
+
+
+def clean_stored(item, field: PictureField) -> str:
+    """Re-encode `item`'s stored picture as an upload is, under a new random name; delete the
+    old file and its renditions, make the new renditions. Returns the new name.
+
+    Writes the name and size with `update()`: the item's content does not change (no new
+    version, no signals), so the caller forgets the cached pages.
+    """
+    file = getattr(item, field.attname)
+    storage = file.storage
+    old_name = file.name
+    old_width = getattr(item, field.width_field) if field.width_field else None
+    old_renditions = [r.name for group in renditions_of(file, old_width).values() for r in group]
+    with storage.open(old_name, "rb") as handle:
+        file.save(PurePosixPath(old_name).name, handle, save=False)
+    new = getattr(item, field.attname)
+    values = {field.attname: new.name}
+    if field.width_field:
+        values[field.width_field] = getattr(item, field.width_field)
+    if field.height_field:
+        values[field.height_field] = getattr(item, field.height_field)
+    type(item)._default_manager.filter(pk=item.pk).update(**values)
+    make_renditions(new, original_width=values.get(field.width_field), overwrite=True)
+    for name in (old_name, *old_renditions):
+        storage.delete(name)
+    return new.name
