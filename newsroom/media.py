@@ -15,7 +15,6 @@ import hashlib
 import mimetypes
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -41,13 +40,14 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     found = owner_of(name)
     if found is None:
         raise Http404("No such picture.")
-    item = found[0]
+    item, field, _ = found
+    storage = field.storage
     live = item.is_published
     if not live and not may_see(request, item):
         raise Http404("No such picture.")
     try:
-        size = default_storage.size(name)
-        modified = default_storage.get_modified_time(name)
+        size = storage.size(name)
+        modified = storage.get_modified_time(name)
     except (OSError, NotImplementedError):
         raise Http404("No such picture.") from None
     last_modified = int(modified.timestamp())
@@ -56,7 +56,7 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)

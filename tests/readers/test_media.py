@@ -80,13 +80,13 @@ def media_url(name: str) -> str:
 
 
 def fetch(client, url: str, *args, **kwargs):
-    """GET `url`, read the whole answer (`.body`) and close it, as a browser does."""
+    """GET `url` and read the whole answer (`.body`), as a browser does; reading a streamed
+    file to its end closes it."""
     response = client.get(url, *args, **kwargs)
     if response.streaming:
         response.body = b"".join(response.streaming_content)
     else:
         response.body = response.content
-    response.close()
     return response
 
 
@@ -204,6 +204,27 @@ def test_a_png_stays_a_png_without_its_text_chunks(client, editor):
     assert (picture.format, picture.mode, picture.size) == ("PNG", "RGBA", (40, 30))
     assert "Author" not in picture.info
     assert picture.getpixel((5, 5)) == (1, 2, 3, 128)
+
+
+def test_an_animated_gif_keeps_its_frames_and_loses_its_comment():
+    frames = [Image.new("RGB", (20, 20), (80 * n, 0, 0)).convert("P") for n in range(3)]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=100,
+        loop=0,
+        comment=b"shot at 12 Main Street",
+    )
+    event = EventFactory(
+        cover_image=SimpleUploadedFile("loop.gif", buffer.getvalue()), cover_image_alt="Loop"
+    )
+
+    picture = stored(event.cover_image.name)
+    assert (picture.format, picture.n_frames, picture.info["duration"]) == ("GIF", 3, 100)
+    assert "comment" not in picture.info
 
 
 # What is served ---------------------------------------------------------------------------------
