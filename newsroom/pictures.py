@@ -13,6 +13,7 @@ Which item a stored name belongs to is one indexed query (`owner_of()`): newsroo
 it to serve a picture only when its item may be seen.
 """
 
+import functools
 import io
 import re
 import secrets
@@ -127,6 +128,7 @@ class PictureField(models.ImageField):
         return getattr(self.upload_to, "folder", "")
 
 
+@functools.cache
 def picture_fields() -> list[tuple[type[models.Model], PictureField]]:
     """Every (model, PictureField) of the project."""
     return [
@@ -151,7 +153,18 @@ def owner_of(name: str) -> tuple[models.Model, PictureField, str] | None:
     for model, field in picture_fields():
         if field.folder != folder:
             continue
-        item = model._default_manager.filter(**{f"{field.name}__in": candidates}).first()
+        # What deciding who may see it needs (see Publishable.is_published), not the text;
+        # the sizes too, or loading an image field fetches each of them with a query.
+        fields = [
+            "pk",
+            "status",
+            "publish_at",
+            field.attname,
+            field.width_field,
+            field.height_field,
+        ]
+        rows = model._default_manager.filter(**{f"{field.name}__in": candidates})
+        item = rows.only(*filter(None, fields)).first()
         if item is None:
             return None
         original = getattr(item, field.attname).name

@@ -270,6 +270,13 @@ def test_structured_data_gives_a_served_rendition_without_metadata(client, event
     assert not carries_personal_metadata(read_image(response.body))
 
 
+def test_a_picture_costs_readers_one_query(client, event, django_assert_num_queries):
+    put_in_state(event, "live")
+
+    with django_assert_num_queries(1):
+        assert status(client, media_url(renditions(event)[0])) == 200
+
+
 def test_a_second_request_with_the_etag_gets_304(client, event):
     put_in_state(event, "live")
     first = fetch(client, media_url(event.cover_image.name))
