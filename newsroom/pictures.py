@@ -121,6 +121,11 @@ class PictureField(models.ImageField):
         if folder:
             kwargs["upload_to"] = RandomName(folder)
         kwargs.setdefault("db_index", True)
+        kwargs.setdefault(
+            "help_text",
+            "JPEG, PNG, WebP, AVIF or GIF. Stored without its metadata (location, camera): "
+            "put the credit and caption in their fields.",
+        )
         super().__init__(*args, **kwargs)
 
     @property
