@@ -1,12 +1,13 @@
-"""Pictures through the production setup itself: gunicorn with two workers on the project's
-own settings (DEBUG off, static files collected, an SQLite file, media on disk), a live and a
-draft event made with the camera's photo. Nothing here runs in the test process but the HTTP
-client."""
+"""Pictures through the production setup itself: `make serve` (scripts/serve: DEBUG off,
+static files collected, gunicorn with two workers; an SQLite file and media on disk here), and
+a live and a draft event made with the camera's photo. Nothing here runs in the test process
+but the HTTP client."""
 
 import io
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -65,60 +66,59 @@ def get(url: str) -> tuple[int, dict, bytes]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """(base URL, {"live": name, "draft": name}) of a running gunicorn on a fresh database."""
+    """(base URL, names and addresses) of `make serve` (scripts/serve) running on a fresh
+    database, with a live and a draft event added while it runs."""
     folder = tmp_path_factory.mktemp("production")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "media-server-test-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(folder / "media"),
-        "STATIC_ROOT": str(folder / "static"),
-        "SECURE_COOKIES": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], **run)
-    photo = folder / "IMG_0001.jpg"
-    photo.write_bytes(camera_jpeg())
-    made = subprocess.run([sys.executable, "-c", MAKE_EVENTS, str(photo)], **run)
-    names = json.loads(made.stdout.strip().splitlines()[-1])
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi",
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(folder)),
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
+        "SECRET_KEY_FILE": str(folder / "secret-key"),
+    }
+    log = folder / "serve.log"
+    with log.open("a") as output:
+        server = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve")],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(server.stderr.read().decode()) from None
-                time.sleep(0.2)
-        yield base, names
+                    pytest.fail(f"scripts/serve did not start:\n{log.read_text()}")
+                time.sleep(0.3)
+        photo = folder / "IMG_0001.jpg"
+        photo.write_bytes(camera_jpeg())
+        made = subprocess.run(
+            [sys.executable, "-c", MAKE_EVENTS, str(photo)],
+            cwd=ROOT,
+            env={
+                **env,
+                "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+                "SECRET_KEY": (folder / "secret-key").read_text().strip(),
+                "PYTHONPATH": str(ROOT),
+            },
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        yield f"http://127.0.0.1:{port}", json.loads(made.stdout.strip().splitlines()[-1])
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stderr.close()
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 def rendition(name: str, extension: str) -> str:

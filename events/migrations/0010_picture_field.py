@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_search_document'),
+        ('events', '0009_editors_change_live_categories'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0007_story_search_document'),
+        ('newsroom', '0010_editors_lift_lockouts'),
     ]
 
     operations = [
