@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0010_editors_lift_lockouts'),
+        ('newsroom', '0011_import_runner_heartbeat'),
     ]
 
     operations = [
