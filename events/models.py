@@ -23,6 +23,7 @@ from newsroom.models import (
     PublishableQuerySet,
     PublishProblem,
 )
+from newsroom.pictures import PictureField
 from sources.models import Citation, SharedRecord, citation_constraints
 
 SLUG_MAX_LENGTH = 150
@@ -175,8 +176,8 @@ class Event(Publishable):
         limit_choices_to={"kind": Entity.Kind.TOPIC},
         help_text="The ongoing story this event belongs to, e.g. “2010 Kyrgyz revolution”.",
     )
-    cover_image = models.ImageField(
-        upload_to="events/%Y/%m/",
+    cover_image = PictureField(
+        folder="events",
         blank=True,
         validators=[validate_image],
         width_field="cover_image_width",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.generic import DayArchiveView, DetailView, ListView, TemplateView
 
 from newsroom.models import Entity, Status, Story
-from newsroom.structured_data import Article, ArticleImage, latest
+from newsroom.structured_data import Article, article_image, latest
 from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
 from newsroom.views import split_citations, story_cards
 from sources.models import Publisher
@@ -282,10 +282,11 @@ def event_article(page: EventPage, *, request) -> Article:
     corrections = [(c.published_at, c.text) for c in page.corrections]
     image = None
     if event.cover_image:
-        image = ArticleImage(
-            url=request.build_absolute_uri(event.cover_image.url),
-            width=event.cover_image_width,
-            height=event.cover_image_height,
+        image = article_image(
+            event.cover_image,
+            event.cover_image_width,
+            event.cover_image_height,
+            request=request,
             alt=event.cover_image_alt,
             credit=event.cover_image_credit,
         )

@@ -25,6 +25,7 @@ from sources.models import Citation, SharedRecord, SharedRecordQuerySet, citatio
 
 from .images import validate_image
 from .markup import render_markdown
+from .pictures import PictureField
 
 
 class Entity(SharedRecord, TagBase):
@@ -381,8 +382,8 @@ class Story(Publishable):
     authors = models.ManyToManyField(
         Author, through="StoryAuthor", blank=True, related_name="stories"
     )
-    lead_image = models.ImageField(
-        upload_to="stories/%Y/%m/",
+    lead_image = PictureField(
+        folder="stories",
         blank=True,
         validators=[validate_image],
         width_field="lead_image_width",

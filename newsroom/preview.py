@@ -111,7 +111,9 @@ class PreviewMixin:
         return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, preview_item=self.object, **kwargs)
+        return super().get_context_data(
+            preview=True, preview_item=self.object, preview_token=self.kwargs["token"], **kwargs
+        )
 
 
 class StoryPreviewView(PreviewMixin, StoryDetailView):

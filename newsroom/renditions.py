@@ -12,10 +12,12 @@ treated as an error, a pixel limit; EXIF orientation is applied and metadata is 
 
 import io
 import logging
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -61,6 +63,18 @@ def rendition_name(original: str, width: int, extension: str) -> str:
     return str(PurePosixPath("renditions") / path.parent / f"{path.stem}-{width}w.{extension}")
 
 
+RENDITION_NAME = re.compile(r"renditions/(?P<stem>.+)-(?P<width>[0-9]+)w\.(?P<extension>[a-z]+)")
+
+
+def parse_rendition_name(name: str) -> tuple[str, int, str] | None:
+    """The inverse of `rendition_name()`: (original's name without its extension, width,
+    extension), or None when `name` is not a rendition's."""
+    match = RENDITION_NAME.fullmatch(name)
+    if match is None or match["extension"] not in FORMATS:
+        return None
+    return match["stem"], int(match["width"]), match["extension"]
+
+
 def renditions_of(file: ImageFieldFile, width: int | None) -> dict[str, list[Rendition]]:
     """{"webp": [...], "jpg": [...]}, narrowest first; no storage access."""
     if not file or not file.name:
@@ -85,24 +99,45 @@ class PictureSources:
     fallback_url: str
 
 
-def picture_sources(file: ImageFieldFile, width: int | None) -> PictureSources:
-    """No storage access: the names follow from the original's name and width."""
+def picture_sources(
+    file: ImageFieldFile, width: int | None, preview_token: str = ""
+) -> PictureSources:
+    """No storage access: the names follow from the original's name and width.
+
+    On a preview page, `preview_token` goes along in every address, so that the pictures of an
+    item readers cannot see yet are served to the holder of its preview link (newsroom.media).
+    """
+    query = f"?{urlencode({'preview': preview_token})}" if preview_token else ""
     renditions = renditions_of(file, width)
     jpeg = renditions.get("jpg", [])
     fallback = next((r for r in reversed(jpeg) if r.width <= FALLBACK_WIDTH), None)
+    fallback = fallback or (jpeg[0] if jpeg else None)
     return PictureSources(
-        original_url=file.url if file else "",
-        webp_srcset=srcset(renditions.get("webp", [])),
-        jpeg_srcset=srcset(jpeg),
-        fallback_url=fallback.url if fallback else (jpeg[0].url if jpeg else ""),
+        original_url=file.url + query if file else "",
+        webp_srcset=srcset(renditions.get("webp", []), query),
+        jpeg_srcset=srcset(jpeg, query),
+        fallback_url=fallback.url + query if fallback else "",
     )
 
 
-def srcset(renditions: list[Rendition]) -> str:
-    return ", ".join(f"{rendition.url} {rendition.width}w" for rendition in renditions)
+def shared_image(
+    file: ImageFieldFile, width: int | None, height: int | None
+) -> tuple[str, int | None, int | None]:
+    """(address, width, height) of the copy other sites are given (structured data, Open
+    Graph): the widest JPEG rendition, or the original when it has none. No storage access."""
+    jpeg = renditions_of(file, width).get("jpg", [])
+    if not jpeg:
+        return file.url, width, height
+    widest = jpeg[-1]
+    scaled = max(1, round(height * widest.width / width)) if width and height else None
+    return widest.url, widest.width, scaled
 
 
-def open_safely(file) -> Image.Image:
+def srcset(renditions: list[Rendition], query: str = "") -> str:
+    return ", ".join(f"{rendition.url}{query} {rendition.width}w" for rendition in renditions)
+
+
+def open_checked(file) -> Image.Image:
     """Open and fully load an image under the upload guards (raises on anything suspect)."""
     file.seek(0)
     with warnings.catch_warnings():
@@ -112,7 +147,12 @@ def open_safely(file) -> Image.Image:
         if width * height > settings.NEWSROOM_IMAGE_MAX_PIXELS:
             raise ValueError(f"{width}×{height} is over the pixel limit")
         image.load()
-    return ImageOps.exif_transpose(image)
+    return image
+
+
+def open_safely(file) -> Image.Image:
+    """`open_checked()`, with the EXIF orientation applied to the pixels."""
+    return ImageOps.exif_transpose(open_checked(file))
 
 
 def make_renditions(

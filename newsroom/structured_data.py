@@ -14,6 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Story
+from .renditions import shared_image
 
 HEADLINE_LIMIT = 110  # what search engines show of `headline`
 
@@ -144,15 +145,23 @@ def latest(*moments: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
+def article_image(file, width: int | None, height: int | None, *, request, **text) -> ArticleImage:
+    """The picture other sites are given: a rendition (re-encoded, no metadata), not the
+    uploaded original."""
+    url, width, height = shared_image(file, width, height)
+    return ArticleImage(url=request.build_absolute_uri(url), width=width, height=height, **text)
+
+
 def story_article(story: Story, *, request: HttpRequest) -> Article:
     """A story's article data, from what StoryDetailView prefetched."""
     corrections = [(c.published_at, c.text) for c in story.corrections.all()]
     image = None
     if story.lead_image:
-        image = ArticleImage(
-            url=request.build_absolute_uri(story.lead_image.url),
-            width=story.lead_image_width,
-            height=story.lead_image_height,
+        image = article_image(
+            story.lead_image,
+            story.lead_image_width,
+            story.lead_image_height,
+            request=request,
             alt=story.lead_image_alt,
             caption=story.lead_image_caption,
             credit=story.lead_image_credit,

@@ -1,10 +1,10 @@
 """Root URLconf: the admin, then the readers' pages of each app."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom import media
 from newsroom.preview import preview_view
 
 #: Preview views by model label; a signed token names the model (see newsroom/preview.py).
@@ -20,5 +20,9 @@ urlpatterns = [
     path("", include("newsroom.public_urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded pictures, served only while their item may be seen (newsroom/media.py), in DEBUG
+# as in production. A MEDIA_URL on another host serves them from there instead.
+if not settings.MEDIA_URL.startswith(("http://", "https://", "//")):
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve, name="media")
+    )

@@ -11,8 +11,6 @@ from newsroom.preview import preview_url
 from tests.factories import EventFactory, StoryFactory
 from tests.readers.pages import build_newsroom
 
-from .test_pages import serve_media
-
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "correct horse battery staple"
@@ -54,7 +52,6 @@ def visit(page, url: str, status: int = 200) -> None:
 
 def test_readers_pages_load_without_a_violation(live_server, watched):
     newsroom = build_newsroom()
-    serve_media(watched)
     for name, path in newsroom.pages.items():
         visit(watched, live_server.url + path, 404 if name == "not-found" else 200)
         if name == "event":

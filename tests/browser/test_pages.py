@@ -3,11 +3,8 @@ landmarks, one h1 and headings in order, images with text alternatives and dimen
 sideways scrolling on a phone; a full-page screenshot of each under test-artifacts/."""
 
 import itertools
-import mimetypes
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.readers.pages import build_newsroom
 
@@ -27,28 +24,11 @@ IMAGES = """() => Array.from(document.images).map(img => ({
     loaded: img.complete && img.naturalWidth > 0}))"""
 
 
-def serve_media(page) -> None:
-    """The test server does not serve uploads: answer /media/ from MEDIA_ROOT here."""
-    root = Path(settings.MEDIA_ROOT)
-
-    def handle(route):
-        path = route.request.url.split("/media/", 1)[1].split("?")[0]
-        file = (root / path).resolve()
-        if root.resolve() in file.parents and file.is_file():
-            content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            route.fulfill(status=200, body=file.read_bytes(), content_type=content_type)
-        else:
-            route.fulfill(status=404, body="")
-
-    page.route("**/media/**", handle)
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_type_reads_well_at_desktop_and_phone_widths(
     live_server, page, screenshot, width
 ):
     newsroom = build_newsroom()
-    serve_media(page)
     page.set_viewport_size(WIDTHS[width])
 
     for page_type in PAGE_TYPES:

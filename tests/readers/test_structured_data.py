@@ -6,6 +6,7 @@ import pytest
 
 from events.models import EventCorrection
 from newsroom.models import Author, Correction, StoryAuthor
+from newsroom.renditions import rendition_name
 from tests.factories import (
     CategoryFactory,
     EntityFactory,
@@ -64,7 +65,9 @@ def test_story_carries_a_news_article_with_authors_dates_image_dateline_and_corr
     assert dt.datetime.fromisoformat(data["dateModified"]) == NOW  # the correction
     [image] = data["image"]
     assert image["@type"] == "ImageObject"
-    assert image["url"] == f"http://testserver{story.lead_image.url}"
+    # The widest JPEG rendition, re-encoded without metadata, rather than the upload itself.
+    rendition = rendition_name(story.lead_image.name, 120, "jpg")
+    assert image["url"] == f"http://testserver/media/{rendition}"
     assert (image["width"], image["height"]) == (120, 80)
     assert image["creditText"] == "Jane Doe / Agency"
     assert data["dateline"] == "Osh"
@@ -89,7 +92,8 @@ def test_story_open_graph_tags(client):
     assert og["og:type"] == ["article"]
     assert og["og:title"] == ["Curfew in Osh after a night of clashes"]
     assert og["og:url"] == [f"http://testserver{story.get_absolute_url()}"]
-    assert og["og:image"] == [f"http://testserver{story.lead_image.url}"]
+    rendition = rendition_name(story.lead_image.name, 120, "jpg")
+    assert og["og:image"] == [f"http://testserver/media/{rendition}"]
     assert og["og:image:width"] == ["120"] and og["og:image:height"] == ["80"]
     assert og["og:image:alt"] == ["Soldiers at a checkpoint"]
     assert og["article:section"] == ["Asia"]
