@@ -20,7 +20,10 @@ Rules:
 - A cache that fails (Redis down, disk full) reads as empty and drops writes: readers get
   uncached pages and the desk keeps working. One warning per minute at most; the cache is
   tried again after `RETRY_AFTER` seconds, and when it answers a new generation starts, since
-  changes made during the outage could not replace the old one.
+  changes made during the outage could not replace the old one. (A process starts one when it
+  met the outage itself: a worker that served no request while a cache that kept its data was
+  unreachable trusts the old generation until its pages expire. A Redis that restarts without
+  its data, or a worker that was serving, is not affected.)
 
 Bulk writes (`bulk_create`, `update()`) send no signals: code that uses them calls
 `invalidate_pages()` itself.
