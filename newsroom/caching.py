@@ -301,8 +301,11 @@ class ResilientCacheMixin:
     errors: tuple[type[Exception], ...] = ()
 
     def __init__(self, server, params):
-        super().__init__(server, params)
         self._health = _health.setdefault(f"{type(self).__qualname__}:{server}", CacheHealth())
+        try:
+            super().__init__(server, params)
+        except self.errors as error:  # the file cache makes its folder last, and may fail
+            self._failed(error)
 
     def _guarded(self, fallback, method, *args, **kwargs):
         health = self._health

@@ -279,6 +279,7 @@ def locmem(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
+@pytest.mark.django_db
 def test_the_check_refuses_a_per_process_page_cache_outside_debug(settings):
     locmem(settings)
     settings.DEBUG = False
