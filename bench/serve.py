@@ -67,7 +67,9 @@ def parse_args() -> argparse.Namespace:
         default=POSTGRES_URL,
         help="database to (re)create for the run; it is dropped afterwards",
     )
-    parser.add_argument("--cache-url", default="locmem://", help="CACHE_URL for gunicorn")
+    parser.add_argument(
+        "--cache-url", help="CACHE_URL for gunicorn (default: the file cache, in the run's folder)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections")
@@ -366,6 +368,7 @@ def measure(port: int, path: str, args) -> dict:
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
+    args.cache_url = args.cache_url or f"file://{workdir / 'cache'}"
     env = bench_env(args, workdir)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))

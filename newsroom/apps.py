@@ -12,7 +12,7 @@ class NewsroomConfig(AppConfig):
         from django.conf import settings
         from django.core.signals import request_started
 
-        from . import caching, renditions, tasks
+        from . import caching, checks, renditions, tasks  # noqa: F401 (checks register themselves)
 
         caching.connect_signals()
         if settings.NEWSROOM_IMPORT_CHECK_ON_START:

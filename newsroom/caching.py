@@ -14,19 +14,37 @@ Rules:
   remembered in the cache, brought forward by writers that schedule something, and computed
   (one query) only when unknown or past.
 
+- The cache is shared by every process (a folder of files by default, Redis in production;
+  check `newsroom.E001` refuses a per-process cache outside DEBUG): a writer in any process
+  (a worker, a command, an import, a shell) replaces the generation for all of them.
+- A cache that fails (Redis down, disk full) reads as empty and drops writes: readers get
+  uncached pages and the desk keeps working. One warning per minute at most; the cache is
+  tried again after `RETRY_AFTER` seconds, and when it answers a new generation starts, since
+  changes made during the outage could not replace the old one. (A process starts one when it
+  met the outage itself: a worker that served no request while a cache that kept its data was
+  unreachable trusts the old generation until its pages expire. A Redis that restarts without
+  its data, or a worker that was serving, is not affected.)
+
 Bulk writes (`bulk_create`, `update()`) send no signals: code that uses them calls
 `invalidate_pages()` itself.
 """
 
 import hashlib
+import logging
 import math
+import pickle
 import secrets
+import threading
 import time
+import zlib
 from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -40,6 +58,8 @@ CONTENT_APPS = ("sources", "newsroom", "events")
 #: Models of those apps that no page shows.
 NOT_CONTENT = {"newsroom.importrecord"}
 NO_SCHEDULE = 0.0
+
+logger = logging.getLogger(__name__)
 
 
 def page_cache():
@@ -68,7 +88,9 @@ def invalidate_pages(*, schedule_unknown: bool = True) -> None:
     transaction.on_commit(forget)
 
 
-def current_generation() -> str:
+def current_generation() -> str | None:
+    """The generation pages are stored under; None when the cache keeps nothing (it is down,
+    or a dummy cache): then nothing is read from or stored in it."""
     cache = page_cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
@@ -189,8 +211,10 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not may_use_cache(request):
             return self.get_response(request)
-        cache = page_cache()
         generation = current_generation()
+        if generation is None:
+            return self.get_response(request)
+        cache = page_cache()
         key = page_key(request, generation)
         stored = cache.get(key)
         if stored is not None:
@@ -216,8 +240,6 @@ class PageCacheMiddleware:
 
 
 def content_changed(sender, **kwargs) -> None:
-    if kwargs.get("raw"):  # loaddata: fixtures are loaded before anyone reads
-        return
     invalidate_pages(schedule_unknown=False)
     note_scheduled(kwargs.get("instance"))
 
@@ -246,3 +268,138 @@ def connect_signals() -> None:
 def related_changed(sender, action: str, **kwargs) -> None:
     if action.startswith("post_") and is_content_model(sender):
         invalidate_pages(schedule_unknown=False)  # links change no publication time
+
+
+# Caches that survive their own failures ------------------------------------------------------
+
+
+class CacheHealth:
+    """How one cache is doing in this process (shared by the threads' backend instances)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down = False
+        self.retry_at = 0.0
+        self.warned_at = -math.inf
+
+
+_health: dict[str, CacheHealth] = {}
+
+
+class ResilientCacheMixin:
+    """A cache backend that fails soft: an error reads as a miss and a write is skipped.
+
+    After an error the cache is left alone for `RETRY_AFTER` seconds (so a dead server costs
+    one timeout now and then, not one per request), and a warning is logged at most every
+    `WARN_EVERY` seconds. The first call after the pause starts a new page generation before
+    anything else: pages stored before the outage may show what was changed during it.
+    """
+
+    RETRY_AFTER = 2.0
+    WARN_EVERY = 60.0
+    #: What a failing cache raises (set by the concrete backends).
+    errors: tuple[type[Exception], ...] = ()
+
+    def __init__(self, server, params):
+        self._health = _health.setdefault(f"{type(self).__qualname__}:{server}", CacheHealth())
+        try:
+            super().__init__(server, params)
+        except self.errors as error:  # the file cache makes its folder last, and may fail
+            self._failed(error)
+
+    def _guarded(self, fallback, method, *args, **kwargs):
+        health = self._health
+        if health.down and not self._recovered():
+            return fallback
+        try:
+            return method(*args, **kwargs)
+        except self.errors as error:
+            self._failed(error)
+            return fallback
+
+    def _recovered(self) -> bool:
+        health = self._health
+        if time.monotonic() < health.retry_at:
+            return False
+        try:
+            cache = super()
+            cache.set(GENERATION_KEY, new_generation(), None)
+            cache.delete(NEXT_PUBLISH_KEY)
+        except self.errors as error:
+            self._failed(error)
+            return False
+        with health.lock:
+            was_down, health.down = health.down, False
+        if was_down:
+            logger.info("The cache answers again; caching resumes with a new generation.")
+        return True
+
+    def _failed(self, error: Exception) -> None:
+        health = self._health
+        now = time.monotonic()
+        with health.lock:
+            health.down, health.retry_at = True, now + self.RETRY_AFTER
+            warn = now - health.warned_at >= self.WARN_EVERY
+            if warn:
+                health.warned_at = now
+        if warn:
+            logger.warning(
+                "The cache is failing (%s: %s); pages are served uncached and retried every "
+                "%g s. (At most one such warning a minute.)",
+                type(error).__name__,
+                error,
+                self.RETRY_AFTER,
+            )
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._guarded({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guarded(False, super().has_key, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded(None, super().set, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded(False, super().add, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded(False, super().touch, key, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded(list(data), super().set_many, data, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._guarded(False, super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._guarded(None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._guarded(None, super().incr, key, delta, version)
+        if result is None:
+            raise ValueError(f"Key {key!r} not found (the cache is unavailable).")
+        return result
+
+    def clear(self):
+        return self._guarded(None, super().clear)
+
+
+class ResilientRedisCache(ResilientCacheMixin, RedisCache):
+    """Redis shared by every process and host; down, it reads as empty (see the mixin)."""
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        import redis
+
+        return (redis.RedisError, OSError)
+
+
+class ResilientFileBasedCache(ResilientCacheMixin, FileBasedCache):
+    """Files shared by every process of one machine (the default); a full or unwritable disk
+    reads as empty (see the mixin)."""
+
+    errors = (OSError, EOFError, pickle.UnpicklingError, zlib.error)

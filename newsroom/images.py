@@ -80,6 +80,8 @@ def record_image_sizes(apps, app_label: str, model_name: str, field_name: str) -
         .filter(**{f"{width}__isnull": True})
         .values_list("pk", field_name)
     )
+    from .caching import invalidate_pages
+
     for pk, name in rows.iterator():
         try:
             with default_storage.open(name) as file, Image.open(file) as image:
@@ -87,3 +89,4 @@ def record_image_sizes(apps, app_label: str, model_name: str, field_name: str) -
         except (OSError, ValueError, Image.DecompressionBombError):
             continue
         model._default_manager.filter(pk=pk).update(**{width: size[0], height: size[1]})
+    invalidate_pages()  # update() sends no signal; pages show the sizes

@@ -21,12 +21,17 @@ def nav_sections() -> list[NavLink]:
     replaces (see newsroom.caching): a page rendered for a reader costs no query for it, and a
     renamed, added or reordered section shows on the next page rendered.
     """
+    generation = current_generation()
+    if generation is None:  # the cache keeps nothing now (down, or a dummy)
+        return sections_from_database()
     cache = page_cache()
-    key = f"nav-sections:{current_generation()}"
+    key = f"nav-sections:{generation}"
     links = cache.get(key)
     if links is None:
-        links = [
-            NavLink(section.name, section.get_absolute_url()) for section in Section.objects.all()
-        ]
+        links = sections_from_database()
         cache.set(key, links, NAV_SECONDS)
     return links
+
+
+def sections_from_database() -> list[NavLink]:
+    return [NavLink(section.name, section.get_absolute_url()) for section in Section.objects.all()]

@@ -1,7 +1,7 @@
 """Settings for Newsroom, read from the environment.
 
-Every value has a safe default for a developer's machine (SQLite, local-memory cache, a local
-media folder) except the secret key, which production must provide. See README.md for the
+Every value has a safe default for a developer's machine (SQLite, a file cache in var/cache/, a
+local media folder) except the secret key, which production must provide. See README.md for the
 variables.
 """
 
@@ -29,9 +29,24 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def cache_from_url(url: str) -> dict:
-    """`locmem://`, `dummy://` or `redis://host:port/db` to a CACHES entry."""
+    """`file://[/abs/dir]`, `redis://host:port/db`, `locmem://` or `dummy://` to a CACHES entry.
+
+    The file and Redis caches are shared by every process (see newsroom.caching) and survive
+    their own failures: a broken cache reads as empty and drops writes instead of raising.
+    """
     if url.startswith(("redis://", "rediss://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "newsroom.caching.ResilientRedisCache",
+            "LOCATION": url,
+            # A Redis that is down or unreachable must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "newsroom.caching.ResilientFileBasedCache",
+            "LOCATION": url.removeprefix("file://") or str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     if url.startswith("dummy://"):
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if url.startswith("locmem://"):
@@ -39,7 +54,9 @@ def cache_from_url(url: str) -> dict:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": url.removeprefix("locmem://") or "newsroom",
         }
-    raise ImproperlyConfigured(f"CACHE_URL {url!r}: use locmem://, dummy:// or redis://")
+    raise ImproperlyConfigured(
+        f"CACHE_URL {url!r}: use file://, redis://, locmem:// (DEBUG only) or dummy://"
+    )
 
 
 DEBUG = env_bool("DEBUG")
@@ -153,7 +170,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Shared by every process on the machine (a folder of files) unless CACHE_URL says otherwise:
+# pages must never depend on which worker answers (check newsroom.E001).
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "file://"))}
 # Whole pages for anonymous readers (newsroom.caching): at most this long, and never past the
 # next scheduled publication. 0 turns the page cache off.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

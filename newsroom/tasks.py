@@ -1,17 +1,17 @@
 """Running an import recorded in an `ImportRecord`, in the request or in the background.
 
-Background work runs in a thread of the web process (the "in-process" default of DESIGN.md):
-no worker or broker to run, and an import survives the editor closing the page. The thread
-writes its progress to the cache (`CACHE_URL`; use Redis when several web processes serve the
-desk, so that any of them can show it) because the import's own transaction is invisible to
-other connections until it ends. A web server restart during an import loses the import: its
-transaction rolls back, so nothing is half-written. The record names its runner (`host:pid`)
-and a heartbeat thread stamps `heartbeat_at` on a connection of its own every few seconds, so
-that `ImportRecord.objects.mark_interrupted()` can tell a cut-off import from a long one
-without anyone opening it: on the first request of every web process (`on_first_request`), on
-the desk, and from cron with `manage.py mark_interrupted_imports`. The editor imports the file
-again. (Django 6.1's `django.tasks` with a worker-backed backend is the step up when imports
-must survive restarts; the in-process thread needs no new service.)
+Background work runs in a thread of the web process (the "in-process" default of DESIGN.md): no
+worker or broker to run, and an import survives the editor closing the page. The thread writes
+its progress to the cache (`CACHE_URL`, shared by every process on the machine by default; Redis
+across machines, so that any web process can show it) because the import's own transaction is
+invisible to other connections until it ends. A web server restart during an import loses the
+import: its transaction rolls back, so nothing is half-written. The record names its runner
+(`host:pid`) and a heartbeat thread stamps `heartbeat_at` on a connection of its own every few
+seconds, so that `ImportRecord.objects.mark_interrupted()` can tell a cut-off import from a long
+one without anyone opening it: on the first request of every web process (`on_first_request`),
+on the desk, and from cron with `manage.py mark_interrupted_imports`. The editor imports the
+file again. (Django 6.1's `django.tasks` with a worker-backed backend is the step up when
+imports must survive restarts; the in-process thread needs no new service.)
 
 Small files (up to `NEWSROOM_IMPORT_BACKGROUND_BYTES`) are imported within the request.
 """

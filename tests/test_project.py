@@ -45,6 +45,7 @@ def run_settings(
     inherited = {
         *("DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"),
         "PG_PREPARE_THRESHOLD",
+        "CACHE_URL",
     }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
@@ -88,12 +89,23 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to(threshold, expe
     ("url", "backend"),
     [
         ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/1", "newsroom.caching.ResilientRedisCache"),
+        ("file:///var/tmp/newsroom", "newsroom.caching.ResilientFileBasedCache"),
         ("dummy://", "django.core.cache.backends.dummy.DummyCache"),
     ],
 )
 def test_cache_url_chooses_the_backend(url, backend):
     assert cache_from_url(url)["BACKEND"] == backend
+
+
+def test_the_default_cache_is_a_folder_of_the_project_shared_by_every_process():
+    result = run_settings({"DEBUG": "1"}, shown="s.CACHES['default']")
+    assert "ResilientFileBasedCache" in result.stdout
+    assert f"'LOCATION': '{ROOT / 'var' / 'cache'}'" in result.stdout
+
+
+def test_a_file_cache_url_names_its_folder():
+    assert cache_from_url("file:///srv/cache")["LOCATION"] == "/srv/cache"
 
 
 def test_an_unknown_cache_url_is_refused_clearly():
