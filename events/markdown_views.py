@@ -6,13 +6,12 @@ Only published events and published related events appear; anything else answers
 twin costs a fixed number of queries whatever its citations, entities or related events.
 """
 
-import datetime as dt
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from newsroom.caching import public_page
+from newsroom.converters import day_or_404
 
 from .archive import (
     SITE_LINKS,
@@ -28,18 +27,11 @@ from .models import Event
 CONTENT_TYPE = "text/markdown; charset=utf-8"
 
 
-def valid_date(year: int, month: int, day: int) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise Http404("No such day.") from None
-
-
 @public_page
 @require_safe
 def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
     """A day's published events in day-page order, and a link to the previous day with any."""
-    date = valid_date(year, month, day)
+    date = day_or_404(year, month, day)
     events = list(
         Event.objects.published()
         .on(date)
@@ -57,7 +49,7 @@ def day_markdown(request, year: int, month: int, day: int) -> HttpResponse:
 @public_page
 @require_safe
 def event_markdown(request, year: int, month: int, day: int, slug: str) -> HttpResponse:
-    event = get_object_or_404(archive_events(), date=valid_date(year, month, day), slug=slug)
+    event = get_object_or_404(archive_events(), date=day_or_404(year, month, day), slug=slug)
     return HttpResponse(
         render_event(event_record(event), links=SITE_LINKS), content_type=CONTENT_TYPE
     )

@@ -2,8 +2,9 @@
 events, month and year archives, and the topic and publisher timelines that list events and
 stories together.
 
-Event slugs are matched as `str`: imported archive slugs are kept as they were, and one that
-is not a clean slug must still have a working address.
+Names may be in any script (`name`); event slugs match `archive_slug`: imported archive slugs
+are kept as they were, and one that is not a clean slug must still have a working address
+(see newsroom/converters.py).
 """
 
 from django.urls import path
@@ -22,23 +23,25 @@ urlpatterns = [
         markdown_views.day_markdown,
         name="day_markdown",
     ),
-    path(f"events/{DAY}<str:slug>.md", markdown_views.event_markdown, name="event_markdown"),
+    path(
+        f"events/{DAY}<archive_slug:slug>.md", markdown_views.event_markdown, name="event_markdown"
+    ),
     path("events/<yyyy:year>/", views.EventYearView.as_view(), name="year"),
     path("events/<yyyy:year>/<mm:month>/", views.EventMonthView.as_view(), name="month"),
     path(f"events/{DAY}", views.EventDayView.as_view(), name="day"),
-    path(f"events/{DAY}<str:slug>/", views.EventDetailView.as_view(), name="event"),
-    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic"),
-    path("sources/<slug:slug>/", views.PublisherDetailView.as_view(), name="publisher"),
+    path(f"events/{DAY}<archive_slug:slug>/", views.EventDetailView.as_view(), name="event"),
+    path("topics/<name:slug>/", views.TopicDetailView.as_view(), name="topic"),
+    path("sources/<name:slug>/", views.PublisherDetailView.as_view(), name="publisher"),
     path("search/", views.SearchView.as_view(), name="search"),
     # Feeds: RSS at .../feed/, Atom at .../atom/
     path("feeds/stories/", feeds.LatestStoriesFeed(), name="stories_feed"),
     path("feeds/stories/atom/", feeds.LatestStoriesAtom(), name="stories_atom"),
     path("feeds/events/", feeds.LatestEventsFeed(), name="events_feed"),
     path("feeds/events/atom/", feeds.LatestEventsAtom(), name="events_atom"),
-    path("sections/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
-    path("sections/<slug:slug>/atom/", feeds.SectionAtom(), name="section_atom"),
-    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
-    path("topics/<slug:slug>/atom/", feeds.TopicAtom(), name="topic_atom"),
+    path("sections/<name:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
+    path("sections/<name:slug>/atom/", feeds.SectionAtom(), name="section_atom"),
+    path("topics/<name:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
+    path("topics/<name:slug>/atom/", feeds.TopicAtom(), name="topic_atom"),
     # Discovery
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("sitemap.xml", discovery.sitemap_index, name="sitemap_index"),

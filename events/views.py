@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DayArchiveView, DetailView, ListView, TemplateView
 
+from newsroom.converters import day_or_404
 from newsroom.models import Entity, Status, Story
 from newsroom.structured_data import Article, article_image, latest
 from newsroom.timelines import TimelinePart, TimelineView, as_date, story_timeline_part
@@ -53,10 +54,7 @@ class EventDayView(DayArchiveView):
         )
 
     def get_dated_items(self):
-        try:
-            self.day = dt.date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
-        except ValueError:
-            raise Http404("No such day.") from None
+        self.day = day_or_404(int(self.get_year()), int(self.get_month()), int(self.get_day()))
         events = self.get_dated_queryset(date=self.day)  # evaluated here: 404 when empty
         first = events[0]
         return (
@@ -67,10 +65,7 @@ class EventDayView(DayArchiveView):
 
 
 def first_of_month(year: int, month: int) -> dt.date:
-    try:
-        return dt.date(year, month, 1)
-    except ValueError:
-        raise Http404("No such month.") from None
+    return day_or_404(year, month, 1)
 
 
 def month_after(day: dt.date) -> dt.date:
@@ -122,9 +117,7 @@ class EventYearView(TemplateView):
     template_name = "events/event_archive_year.html"
 
     def get_context_data(self, **kwargs):
-        year = kwargs["year"]
-        if not dt.MINYEAR <= year < dt.MAXYEAR:
-            raise Http404("No such year.")
+        year = kwargs["year"]  # within the readers' calendar (newsroom/converters.py)
         published = Event.objects.published()
         months = list(
             published.filter(date__year=year)
@@ -326,10 +319,7 @@ class EventDetailView(DetailView):
     def get_object(self, queryset=None) -> Event:
         # The address's converters give the date as numbers: no parsing of it as text, which
         # is DateDetailView's way and a measurable share of the page.
-        try:
-            day = dt.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
-        except ValueError:
-            raise Http404("No such day.") from None
+        day = day_or_404(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
         return get_object_or_404(
             queryset if queryset is not None else self.get_queryset(),
             date=day,

@@ -8,6 +8,6 @@ from .converters import DAY
 app_name = "newsroom"
 
 urlpatterns = [
-    path(f"stories/{DAY}<slug:slug>/", views.StoryDetailView.as_view(), name="story"),
-    path("sections/<slug:slug>/", views.SectionDetailView.as_view(), name="section"),
+    path(f"stories/{DAY}<name:slug>/", views.StoryDetailView.as_view(), name="story"),
+    path("sections/<name:slug>/", views.SectionDetailView.as_view(), name="section"),
 ]

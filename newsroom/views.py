@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DateDetailView, ListView
 
+from .converters import day_or_404
 from .models import Section, Story, StoryAuthor, StoryCitation
 from .structured_data import story_article
 
@@ -66,6 +67,7 @@ class StoryDetailView(DateDetailView):
         )
 
     def get(self, request, *args, **kwargs):
+        day_or_404(kwargs["year"], kwargs["month"], kwargs["day"])  # no redirect from 30 Feb
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
