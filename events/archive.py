@@ -41,7 +41,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from reversion.models import Revision
 
 from newsroom.caching import invalidate_pages
@@ -49,6 +48,7 @@ from newsroom.models import Entity, Status
 from newsroom.spreadsheets.engine import record_bulk_revision
 from sources.links import candidate_domains, domain_of, normalize_url
 from sources.models import Citation, Publisher, PublisherDomain, Source, bare_host
+from sources.slugs import make_slug
 
 from .models import SLUG_MAX_LENGTH, Event, EventCitation, RelatedEvent, TaggedEvent
 
@@ -973,7 +973,7 @@ class ArchiveImporter:
                 found.setdefault(name_key(entity.name), entity)
         missing = [key for key in names if key not in found]
         slugs = unique_slugs(
-            Entity, {key: Entity().slugify(names[key][0]) for key in missing}, max_length=90
+            Entity, {key: make_slug(names[key][0]) for key in missing}, max_length=90
         )
         new = [
             Entity(
@@ -1036,7 +1036,7 @@ class ArchiveImporter:
         found = {name_key(p.name): p for p in by_name_key(Publisher, names)}
         missing = [key for key in names if key not in found]
         slugs = unique_slugs(
-            Publisher, {key: slugify(names[key]) for key in missing}, max_length=200
+            Publisher, {key: make_slug(names[key]) for key in missing}, max_length=200
         )
         new = [Publisher(name=names[key][:200], slug=slugs[key]) for key in missing]
         Publisher.objects.bulk_create(new)

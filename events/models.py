@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Subquery
 from django.urls import reverse
-from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
@@ -25,13 +24,14 @@ from newsroom.models import (
 )
 from newsroom.pictures import PictureField
 from sources.models import Citation, SharedRecord, citation_constraints
+from sources.slugs import make_slug
 
 SLUG_MAX_LENGTH = 150
 
 
 def headline_slug(headline: str) -> str:
     """A clean slug from a headline, cut at a word boundary to fit the column."""
-    slug = slugify(headline)
+    slug = make_slug(headline)
     if len(slug) > SLUG_MAX_LENGTH:
         slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
     return slug or "event"
@@ -41,7 +41,7 @@ class Category(SharedRecord):
     """A heading of the day page, as on Wikipedia's current-events portal."""
 
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the day page.")
     description = models.TextField(blank=True)
 
@@ -147,7 +147,7 @@ class Event(Publishable):
     )
     slug = models.SlugField(
         max_length=SLUG_MAX_LENGTH,
-        allow_unicode=False,
+        allow_unicode=True,
         blank=True,
         help_text="Unique within the day; filled from the headline if left empty.",
     )

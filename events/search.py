@@ -71,7 +71,10 @@ class SearchForm(forms.Form):
         help_text="Events only.",
     )
     entity = forms.SlugField(
-        label="Person, place or topic", required=False, help_text="Its address name, e.g. bishkek."
+        allow_unicode=True,
+        label="Person, place or topic",
+        required=False,
+        help_text="Its address name, e.g. bishkek.",
     )
 
     def clean(self):

@@ -17,11 +17,11 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from sources.models import Citation, SharedRecord, SharedRecordQuerySet, citation_constraints
+from sources.slugs import make_slug
 
 from .images import validate_image
 from .markup import render_markdown
@@ -65,6 +65,11 @@ class Entity(SharedRecord, TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("events:topic", kwargs={"slug": self.slug})
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        """taggit's hook for a new entity's slug (`name`, then `name_2`, …)."""
+        slug = make_slug(tag) or "entity"
+        return slug if i is None else f"{slug}_{i}"
 
 
 class Status(models.TextChoices):
@@ -290,7 +295,7 @@ class Publishable(models.Model):
 
 class Section(SharedRecord):
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation.")
 
@@ -310,7 +315,7 @@ class Section(SharedRecord):
 
 class Author(SharedRecord):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     role = models.CharField(
         max_length=200,
         blank=True,
@@ -358,6 +363,7 @@ class Story(Publishable):
     slug = models.SlugField(
         max_length=200,
         unique=True,
+        allow_unicode=True,
         help_text="The last part of the story's address; filled from the headline if left empty.",
     )
     kicker = models.CharField(
@@ -431,7 +437,7 @@ class Story(Publishable):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
-            self.slug = slugify(self.headline)[:200].rstrip("-") or "story"
+            self.slug = make_slug(self.headline, max_length=200) or "story"
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

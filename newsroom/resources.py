@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.text import slugify
 from import_export import fields, resources
 
 from sources.links import normalize_url
 from sources.models import Publisher, PublisherDomain, Source, bare_host
 from sources.resources import PUBLISHER_COLUMNS, SOURCE_COLUMNS
+from sources.slugs import make_slug
 
 from .models import Author, Section, Story, StoryAuthor, StoryCitation, TaggedStory
 from .spreadsheets.cells import (
@@ -169,7 +169,7 @@ class StoryImporter(PublishableImporter):
                 "characters, or leave it empty.",
             )
             return None
-        slug = slug or slugify(headline)[:200].rstrip("-") or "story"
+        slug = slug or make_slug(headline, max_length=200) or "story"
         return slug, slug
 
     def existing(self, keys: list) -> dict[Any, dict[str, Any]]:
@@ -202,7 +202,7 @@ class StoryImporter(PublishableImporter):
             story_refs.update(links.get("related_stories", []))
         created = []
         for name in new_authors.values():
-            base = slugify(name)[:190] or "author"
+            base = make_slug(name, max_length=190) or "author"
             slug, n = base, 2
             while slug in author_slugs:
                 slug, n = f"{base}-{n}", n + 1
@@ -353,7 +353,7 @@ class PublisherImporter(SharedRecordImporter):
             obj = existing.get(item["pk"])
             if obj is None:
                 if not slug:
-                    base = slugify(values["name"])[:190] or "publisher"
+                    base = make_slug(values["name"], max_length=190) or "publisher"
                     slug, n = base, 2
                     while slug in self.lookup.slugs:
                         slug, n = f"{base}-{n}", n + 1

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.text import slugify
 
 from .links import candidate_domains, domain_of, normalize_url
+from .slugs import make_slug
 
 
 class SharedRecordQuerySet(models.QuerySet):
@@ -108,7 +108,9 @@ class Publisher(SharedRecord):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200, unique=True, help_text="As readers know it: “BBC”.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in /sources/<slug>/.")
+    slug = models.SlugField(
+        max_length=200, unique=True, allow_unicode=True, help_text="Used in /sources/<slug>/."
+    )
     homepage = models.URLField(blank=True, max_length=500)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     country = models.CharField(
@@ -132,7 +134,7 @@ class Publisher(SharedRecord):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)[:200]
+            self.slug = make_slug(self.name, max_length=200) or "publisher"
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -19,7 +19,7 @@ from sources.models import Citation
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 ISO_DATETIME_MIDNIGHT = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ]00:00(:00)?")
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG = re.compile(r"[-\w]+")  # in any script, as Django's validate_unicode_slug
 LIST_SEPARATORS = re.compile(r"[;\n]")
 ROLE_BY_NAME = {
     **{value.casefold(): value for value in Citation.Role.values},

@@ -30,7 +30,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from reversion.models import Revision, Version
 
 from newsroom.caching import invalidate_pages
@@ -38,6 +37,7 @@ from newsroom.models import Entity, PublishProblem, Status
 from newsroom.workflow import can_publish
 from sources.links import candidate_domains, domain_of
 from sources.models import Publisher, PublisherDomain, Source
+from sources.slugs import make_slug
 
 from .cells import CellError, citations_of, entities_of, name_key, text_of
 from .files import Sheet
@@ -313,7 +313,7 @@ class EntityLookup:
         maker = Entity()
         new = []
         for kind, name in missing.values():
-            base = maker.slugify(name)[:90].strip("-_") or "entity"
+            base = make_slug(name, max_length=90) or "entity"
             slug, n = base, 1
             while slug in self.slugs:
                 slug, n = maker.slugify(base, n), n + 1
@@ -344,7 +344,7 @@ class PublisherLookup:
             if not key or key in self.pks or key in seen:
                 continue
             seen.add(key)
-            base = slugify(name)[:190] or "publisher"
+            base = make_slug(name, max_length=190) or "publisher"
             slug, n = base, 2
             while slug in self.slugs:
                 slug, n = f"{base}-{n}", n + 1

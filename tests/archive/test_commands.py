@@ -393,7 +393,7 @@ def test_old_files_in_windows_1252_are_read_and_noted(tmp_path):
     assert "cafe.md: not UTF-8" in err
 
 
-def test_names_without_latin_letters_get_a_usable_slug(tmp_path):
+def test_names_keep_their_script_in_slugs_and_names_without_letters_get_a_usable_one(tmp_path):
     record = EventRecord(
         JUNE_12,
         "osh",
@@ -409,7 +409,7 @@ def test_names_without_latin_letters_get_a_usable_slug(tmp_path):
 
     run("import_archive", tmp_path)
 
-    assert Publisher.objects.get(name="Азаттык").slug == "publisher"
+    assert Publisher.objects.get(name="Азаттык").slug == "азаттык"
     assert Entity.objects.get(name="!!!").slug == "entity"
 
 

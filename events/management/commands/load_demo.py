@@ -21,7 +21,6 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
 from events import demo_content as demo
@@ -29,6 +28,7 @@ from events.models import Category, Event, EventCitation, RelatedEvent, headline
 from newsroom.models import Author, Entity, Section, Status, Story, StoryAuthor, StoryCitation
 from newsroom.roles import EDITOR, JOURNALIST
 from sources.models import Citation, Publisher, PublisherDomain, Source
+from sources.slugs import make_slug
 
 ACCOUNTS = (
     # username, password, group, superuser, name
@@ -286,7 +286,7 @@ class DemoLoader:
 
     def load_desk(self) -> None:
         self.categories = {
-            name: self.upsert(Category, {"slug": slugify(name)}, {"name": name, "position": i})
+            name: self.upsert(Category, {"slug": make_slug(name)}, {"name": name, "position": i})
             for i, name in enumerate(demo.CATEGORIES, start=1)
         }
         self.sections = {
