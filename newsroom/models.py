@@ -67,8 +67,9 @@ class Entity(SharedRecord, TagBase):
         return reverse("events:topic", kwargs={"slug": self.slug})
 
     def slugify(self, tag: str, i: int | None = None) -> str:
-        """taggit's hook for a new entity's slug (`name`, then `name_2`, …)."""
-        slug = make_slug(tag) or "entity"
+        """taggit's hook for a new entity's slug (`name`, then `name_2`, …), with room for the
+        suffix in the column (a name's letters may spread when normalized: `ﬀ` is `ff`)."""
+        slug = make_slug(tag, max_length=90) or "entity"
         return slug if i is None else f"{slug}_{i}"
 
 

@@ -179,3 +179,19 @@ def test_the_desk_refuses_a_slug_that_is_not_one(client, editor, slug):
 
     assert response.status_code == 200
     assert not Section.objects.exists()
+
+
+def test_an_entity_whose_name_spreads_when_normalized_still_gets_a_slug_that_fits():
+    spreading = "ﷺ" * 6  # one character, eighteen once normalized
+    entity = Entity.objects.create(name=spreading)
+    twin = Entity.objects.create(name=spreading + " ")
+
+    assert len(make_slug(spreading)) > Entity._meta.get_field("slug").max_length
+    assert entity.slug.startswith(make_slug("ﷺ"))
+    assert len(twin.slug) <= Entity._meta.get_field("slug").max_length
+    assert entity.slug != twin.slug
+    assert client_for_readers().get(entity.get_absolute_url()).status_code == 404  # no 500
+
+
+def client_for_readers() -> Client:
+    return Client(raise_request_exception=False)
