@@ -38,6 +38,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 QUIRKY = Path(__file__).parent / "fixtures" / "quirky"
+CHINESE = Path(__file__).parent / "fixtures" / "chinese"
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 CURFEW = "2010-kyrgyzstan-riots-curfew-extended-in-osh-as-clashes-continue-for-a-third-night"
 ERDOGAN = "turkish-prime-minister-recep-tayyip-erdo-an-offers-aid"
@@ -146,6 +147,20 @@ def test_quirky_tree_round_trip_gives_identical_files(tmp_path):
         "news/2010/06/12/refugees-queue-at-border-crossings-near-jalal-abad.md",
         f"news/2010/06/12/{ERDOGAN}.md",
     ]
+
+
+def test_chinese_tree_round_trip_gives_identical_files_named_by_their_slugs(tmp_path):
+    run("import_archive", CHINESE)
+
+    first, second = round_trip(tmp_path)
+
+    assert first == second
+    assert "news/2003/04/2/专家组抵达广州调查病毒来源.md" in first
+    assert "news/2003/04/3/ош-рынок-снова-открыт-после-ремонта.md" in first
+    assert (
+        "(/news/2003/04/1/卫生部门公布新增病例并加强医院防护措施.md) _Context: 卫生部, 广州_"
+        in (first["news/2003/04/2/专家组抵达广州调查病毒来源.md"].decode())
+    )
 
 
 def test_quirky_tree_exports_in_the_clean_form(tmp_path):
