@@ -19,6 +19,7 @@ from newsroom.workflow import publish
 from sources.models import Publisher
 from sources.slugs import make_slug
 from tests.admin_forms import add_row, admin_url, browser_data, form_errors, post
+from tests.factories import SectionFactory
 from tests.imports.conftest import EVENT_HEADER, csv_bytes, import_file
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +127,27 @@ def test_a_spreadsheet_in_several_scripts_gives_working_pages(client, editor):
     paths = assert_every_page_answers(client)
     assert quote("/topics/recep-tayyip-erdoğan/") in paths
     assert quote("/sources/азаттык/") in paths
+
+
+def test_story_and_publisher_sheets_take_slugs_in_any_script(client, editor):
+    SectionFactory(name="Мир", slug="мир")
+    publishers = [["name", "slug"], ["Агентство «Кабар»", "кабар"], ["Zürcher Zeitung", ""]]
+    stories = [
+        ["slug", "headline", "body", "section", "authors", "entities", "citations"],
+        ["北京报道", "北京举行新闻发布会", "正文。", "Мир", "Zoë Ébène", "北京", "https://k.example/1"],
+        ["", "Ош: рынок открыт", "Текст.", "Мир", "Асель Бекова", "Ош", "Агентство «Кабар» | https://kabar.example/2"],
+    ]  # fmt: skip
+
+    for resource, rows, live in (("publishers", publishers, False), ("stories", stories, True)):
+        record = import_file(csv_bytes(rows), resource, user=editor, publish=live)
+        assert (record.state, record.errors) == ("imported", []), record.message
+
+    assert set(Story.objects.values_list("slug", flat=True)) == {"北京报道", "ош-рынок-открыт"}
+    assert set(Author.objects.values_list("slug", flat=True)) == {"zoë-ébène", "асель-бекова"}
+    assert Publisher.objects.get(name="Zürcher Zeitung").slug == "zürcher-zeitung"
+    paths = assert_every_page_answers(client)
+    assert quote("/sources/кабар/") in paths
+    assert quote("/sections/мир/") in paths
 
 
 def add(client: Client, model, **fields) -> None:
