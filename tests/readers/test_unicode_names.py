@@ -59,7 +59,15 @@ def assert_every_page_answers(client: Client) -> list[str]:
     assert topics
     for entity in Entity.objects.filter(slug__in=topics):
         paths += [f"{entity.get_absolute_url()}feed/", f"{entity.get_absolute_url()}atom/"]
-    paths += [publisher.get_absolute_url() for publisher in Publisher.objects.all()]
+    cited = {
+        citation.source.publisher
+        for item in [*Event.objects.published(), *Story.objects.published()]
+        for citation in item.citations.select_related("source__publisher")
+    } - {None}
+    assert cited
+    paths += [publisher.get_absolute_url() for publisher in cited]
+    for publisher in Publisher.objects.exclude(pk__in=[p.pk for p in cited]):
+        assert client.get(publisher.get_absolute_url()).status_code == 404  # nothing cites it
     paths += [f"{section.get_absolute_url()}feed/" for section in Section.objects.all()]
     paths += ["/", "/feeds/events/", "/feeds/stories/atom/", "/sitemap-news.xml"]
     encoded = set()
@@ -162,7 +170,11 @@ def test_names_typed_at_the_desk_in_several_scripts_give_working_pages(client, e
     desk.force_login(editor)
     add(desk, Section, name="Мир", slug="мир")
     add(desk, Author, name="Zoë Ébène", slug="zoë-ébène")
-    add(desk, Publisher, name="明报", slug="明报")
+    data = browser_data(desk.get(admin_url(Publisher, "add")))
+    data.update(name="明报", slug="明报")
+    add_row(data, "domains", domain="mingbao.example")
+    response = post(desk, admin_url(Publisher, "add"), data)
+    assert response.status_code == 302, form_errors(response)
     data = browser_data(desk.get(admin_url(Story, "add")))
     data.update(
         headline="Ош: рынок снова открыт после ремонта",
