@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0010_editors_lift_lockouts'),
+        ('newsroom', '0011_import_runner_heartbeat'),
     ]
 
     operations = [
