@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_editors_change_live_categories'),
+        ('events', '0010_last_unpublished_at'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0011_import_runner_heartbeat'),
+        ('newsroom', '0012_last_unpublished_at'),
     ]
 
     operations = [
