@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_last_unpublished_at'),
+        ('events', '0011_picture_field'),
     ]
 
     operations = [

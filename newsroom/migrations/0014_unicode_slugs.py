@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0012_last_unpublished_at'),
+        ('newsroom', '0013_picture_field'),
     ]
 
     operations = [
