@@ -19,10 +19,11 @@ fresh copy of that database and runs gunicorn with 2 workers (DEBUG off, plain H
 - a quarter of the way in, `manage.py import_items --publish` runs in a child process: it
   changes the headlines of some watched events and publishes new ones.
 
-Scenarios: `default` (the settings' default cache), `redis` (CACHE_URL to a redis-server
-started here, killed at 40 % of the run and started again 10 s later) and, with `--postgres`,
-`postgres-restart` (its own cluster, made with initdb in the temporary folder on a free port,
-restarted with `pg_ctl restart` half-way).
+Scenarios: `default` (the default backend, a file cache, in a folder of the scenario's
+own), `redis` (CACHE_URL to a redis-server started here, killed at 40 % of the run and
+started again 10 s later) and, with `--postgres`, `postgres-restart` (its own cluster, made
+with initdb in the temporary folder on a free port, restarted with `pg_ctl restart`
+half-way).
 
 A read is *stale* when it began more than 1 s after an edit's answer came back and shows a
 watched event as it was before that edit (the old headline, or the page after "Unpublish").
@@ -855,6 +856,7 @@ class Result:
     p99_ms: float = 0.0
     stale_reads: int = 0
     stale_examples: list[str] = field(default_factory=list)
+    wrong_examples: list[str] = field(default_factory=list)  # states no edit explains
     worst_stale_s: float = 0.0
     stale_by_item: dict[int, int] = field(default_factory=dict)  # reads that missed its edit
     induced_item: int | None = None  # changed behind the application's back (--induce-stale)
@@ -872,8 +874,12 @@ class Result:
 def run_scenario(args, scenario: Scenario, database, workdir: Path, plan: Plan) -> Result:
     redis = Redis(workdir) if scenario.cache == "redis" else None
     database_url = database.fresh(scenario.name)
+    # The default backend (a file cache), in a folder of the scenario's own: each scenario
+    # starts from a fresh copy of the database, and pages cached over another database (an
+    # earlier scenario or run) would be served as if they were this one's.
+    cache_url = args.cache_url or f"file://{workdir / f'cache-{scenario.name}'}"
     env = production_env(
-        workdir, database_url=database_url, cache_url=redis.url if redis else args.cache_url
+        workdir, database_url=database_url, cache_url=redis.url if redis else cache_url
     )
     described = describe(env)
     pages, weights = reader_pages(described, plan)
@@ -1051,6 +1057,12 @@ def tally(result, records, pages, edits, plan, start, fault_window, scenario) ->
                     )
             elif judged == "unexplained" and verdict == "fresh":
                 verdict = "unexplained"
+                if len(result.wrong_examples) < 5:
+                    result.wrong_examples.append(
+                        f"{page.path} ({status}) at {began - start:.1f} s showed item {item} as "
+                        f"{'absent' if observed == ABSENT else f'version {observed}'}; "
+                        f"edits: {[(e.action, e.state) for e in timelines.get(item, [])]}"
+                    )
         if verdict == "stale":
             stale += 1
         elif verdict == "unexplained":
@@ -1164,7 +1176,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=300, help="events besides the watched")
     parser.add_argument("--postgres", action="store_true", help="a PostgreSQL cluster of its own")
     parser.add_argument("--scenarios", help="comma-separated: default, redis, postgres-restart")
-    parser.add_argument("--cache-url", default=None, help="CACHE_URL (default: the settings')")
+    parser.add_argument(
+        "--cache-url", default=None, help="CACHE_URL (default: a file cache of the run's own)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--quick", action="store_true", help="12 s, 10 readers, 40 events")
@@ -1259,6 +1273,8 @@ def report(results: list[Result], out) -> None:
             print(f"  stale reads up to {r.worst_stale_s:.1f} s after the edit, e.g.:", file=out)
             for example in r.stale_examples:
                 print(f"    {example}", file=out)
+        for example in r.wrong_examples:
+            print(f"  wrong content: {example}", file=out)
         for example in r.lost_examples:
             print(f"  lost: {example}", file=out)
         for problem in r.editor_problems:

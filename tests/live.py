@@ -276,3 +276,61 @@ class RedisServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of a GET, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class ServeScript:
+    """`make serve` (scripts/serve) run for real, as the README's production setup: DEBUG off,
+    migrations, hashed static files, gunicorn. On a SQLite file and folders of its own under
+    `folder`, since the script migrates whatever database it is given."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.key_file = folder / "secret-key"
+        self.log = folder / "serve.log"
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", str(folder)),
+            "PORT": str(self.port),
+            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+            "STATIC_ROOT": str(folder / "static"),
+            "MEDIA_ROOT": str(folder / "media"),
+            "SECRET_KEY_FILE": str(self.key_file),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "ServeScript":
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [str(ROOT / "scripts" / "serve")],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 120
+        while not accepts_connections(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"scripts/serve did not start:\n{self.log.read_text()}")
+            time.sleep(0.3)
+        return self
+
+    def workers(self) -> int:
+        pid = self.process.pid
+        return len(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)

@@ -5,23 +5,16 @@ but the HTTP client."""
 
 import io
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from ..live import ROOT, ServeScript
+from ..live import fetch as get
 from .test_media import camera_jpeg, carries_personal_metadata
-
-ROOT = Path(__file__).resolve().parents[2]
 
 MAKE_EVENTS = """
 import datetime as dt, json, sys
@@ -50,75 +43,31 @@ print(json.dumps(names))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, dict, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """(base URL, names and addresses) of `make serve` (scripts/serve) running on a fresh
     database, with a live and a draft event added while it runs."""
     folder = tmp_path_factory.mktemp("production")
-    port = free_port()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", str(folder)),
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "SECRET_KEY_FILE": str(folder / "secret-key"),
-    }
-    log = folder / "serve.log"
-    with log.open("a") as output:
-        server = subprocess.Popen(
-            [str(ROOT / "scripts" / "serve")],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = ServeScript(folder).start()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"scripts/serve did not start:\n{log.read_text()}")
-                time.sleep(0.3)
         photo = folder / "IMG_0001.jpg"
         photo.write_bytes(camera_jpeg())
         made = subprocess.run(
             [sys.executable, "-c", MAKE_EVENTS, str(photo)],
             cwd=ROOT,
             env={
-                **env,
+                **server.env,
                 "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-                "SECRET_KEY": (folder / "secret-key").read_text().strip(),
+                "SECRET_KEY": server.key_file.read_text().strip(),
                 "PYTHONPATH": str(ROOT),
             },
             check=True,
             capture_output=True,
             text=True,
         )
-        yield f"http://127.0.0.1:{port}", json.loads(made.stdout.strip().splitlines()[-1])
+        yield server.url, json.loads(made.stdout.strip().splitlines()[-1])
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        server.stop()
 
 
 def rendition(name: str, extension: str) -> str:
