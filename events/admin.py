@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from newsroom.admin import (
     CorrectionInlineBase,
     FollowsItemInline,
+    ItemRedirectInline,
     PublicationStatusFilter,
     PublishableAdmin,
     SharedRecordRevisionsAdmin,
@@ -156,7 +157,7 @@ class EventAdmin(SpreadsheetAdminMixin, PublishableAdmin):
     date_search_lookup = "date"
     date_hierarchy = "date"
     autocomplete_fields = ["category", "place", "topic", "related_stories"]
-    inlines = [EventCitationInline, RelatedEventInline, EventCorrectionInline]
+    inlines = [EventCitationInline, RelatedEventInline, EventCorrectionInline, ItemRedirectInline]
     fieldsets = [
         (None, {"fields": ["date", "headline", "slug", "summary", "body"]}),
         ("Placement", {"fields": ["category", "place", "topic"]}),

@@ -4,8 +4,11 @@ Import direction: sources <- newsroom <- events. This app may import from both o
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import reversion
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Subquery
@@ -210,10 +213,13 @@ class Event(Publishable):
     )
     related_stories = models.ManyToManyField("newsroom.Story", blank=True, related_name="events")
 
+    redirects = GenericRelation("newsroom.ItemRedirect", related_query_name="event")
+
     objects = EventQuerySet.as_manager()
 
     image_credit_fields = (("cover_image", "cover_image_credit"),)
     related_item_relations = ("related_events", "related_stories")
+    address_fields = ("date", "slug")
 
     class Meta:
         ordering = ["-date", "pk"]
@@ -271,15 +277,18 @@ class Event(Publishable):
         return problems
 
     def get_absolute_url(self) -> str:
+        return self.address_of({"date": self.date, "slug": self.slug})
+
+    @classmethod
+    def address_of(cls, values: Mapping[str, Any], *, twin: bool = False) -> str:
+        day = values["date"]
         return reverse(
-            "events:event",
-            kwargs={
-                "year": self.date.year,
-                "month": self.date.month,
-                "day": self.date.day,
-                "slug": self.slug,
-            },
+            "events:event_markdown" if twin else "events:event",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": values["slug"]},
         )
+
+    def get_twin_url(self) -> str:
+        return self.address_of({"date": self.date, "slug": self.slug}, twin=True)
 
     def get_day_url(self) -> str:
         return reverse(

@@ -10,6 +10,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect
@@ -25,6 +26,7 @@ from .models import (
     Correction,
     CorrectionBase,
     Entity,
+    ItemRedirect,
     Section,
     Status,
     Story,
@@ -266,6 +268,26 @@ class CorrectionInlineBase(admin.StackedInline):
         return False
 
 
+class ItemRedirectInline(GenericTabularInline):
+    """An item's old addresses, made when its slug or date changed: read-only, and editors
+    (`delete_itemredirect`) may delete one to free the address or stop the redirect."""
+
+    model = ItemRedirect
+    fields = ["old_path", "created_at"]
+    readonly_fields = ["old_path", "created_at"]
+    extra = 0
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0
+
+
 class PublishableAdmin(revisions.RevisionsAdmin):
     """Workflow fields read-only, transition buttons, bulk actions, history, locking, preview."""
 
@@ -338,14 +360,22 @@ class PublishableAdmin(revisions.RevisionsAdmin):
     # The form -------------------------------------------------------------------------------
 
     def get_inline_instances(self, request, obj=None):
-        """No corrections box where there is nothing to show and nothing may be added."""
+        """No corrections box where there is nothing to show and nothing may be added; old
+        addresses only on an item that has some."""
         return [
             inline
             for inline in super().get_inline_instances(request, obj)
-            if not isinstance(inline, CorrectionInlineBase)
-            or (obj is not None and inline.has_add_permission(request, obj))
-            or (obj is not None and obj.corrections.exists())
+            if self._shows_inline(inline, request, obj)
         ]
+
+    def _shows_inline(self, inline, request, obj) -> bool:
+        if isinstance(inline, CorrectionInlineBase):
+            return obj is not None and (
+                inline.has_add_permission(request, obj) or obj.corrections.exists()
+            )
+        if isinstance(inline, ItemRedirectInline):
+            return obj is not None and obj.redirects.exists()
+        return True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -631,7 +661,7 @@ class StoryAdmin(SpreadsheetAdminMixin, PublishableAdmin):
     search_fields = ["headline", "kicker", "dek", "slug", "entities__name"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "dateline", "related_stories"]
-    inlines = [StoryAuthorInline, StoryCitationInline, CorrectionInline]
+    inlines = [StoryAuthorInline, StoryCitationInline, CorrectionInline, ItemRedirectInline]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "dek", "slug"]}),
         ("Text", {"fields": ["body"]}),

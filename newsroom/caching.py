@@ -55,8 +55,8 @@ GENERATION_KEY = "page-cache:generation"
 NEXT_PUBLISH_KEY = "page-cache:next-publish"
 #: Models of these apps are content: changing any of them may change a page.
 CONTENT_APPS = ("sources", "newsroom", "events")
-#: Models of those apps that no page shows.
-NOT_CONTENT = {"newsroom.importrecord"}
+#: Models of those apps that no page shows (old addresses answer 301 or 404, never stored).
+NOT_CONTENT = {"newsroom.importrecord", "newsroom.itemredirect"}
 NO_SCHEDULE = 0.0
 
 logger = logging.getLogger(__name__)

@@ -6,16 +6,20 @@ from `events`; events link back here with string references ("newsroom.Entity").
 
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
@@ -96,6 +100,16 @@ class PublishableQuerySet(models.QuerySet):
     def hidden(self, *, at: datetime | None = None):
         """What a reader may not see (by `at`): everything `published()` leaves out."""
         return self.exclude(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def seen_addresses(self) -> dict[int, str]:
+        """{pk: path} of the items readers could have seen, taken before a bulk write that may
+        move them (`ItemRedirect.objects.record_moves()` then compares)."""
+        model = self.model
+        return {
+            row["pk"]: site_path(model.address_of(row))
+            for row in self.values("pk", *model.tracked_fields())
+            if model.was_public(row)
+        }
 
     def linking_to(self, item: "Publishable"):
         """The items of this queryset with a related-item link to `item`."""
@@ -181,6 +195,10 @@ class Publishable(models.Model):
 
     objects = PublishableQuerySet.as_manager()
 
+    #: The fields an item's public address is made of (`address_of()`): changing one moves
+    #: the item, and its old address then answers with a redirect (`ItemRedirect`).
+    address_fields: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
@@ -190,6 +208,81 @@ class Publishable(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "modified_at"}
         super().save(*args, **kwargs)
+
+    # Addresses: where readers find the item, and where they found it before ---------------
+
+    @classmethod
+    def tracked_fields(cls) -> tuple[str, ...]:
+        """What `moved_from()` compares: the address, and whether readers could have seen it."""
+        return (*cls.address_fields, "status", "publish_at", "first_published_at")
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        """Remembers the stored address, so that a save can tell the item moved without
+        asking the database again (see `moved_from()`)."""
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        tracked = cls.tracked_fields()
+        instance._stored_address = {
+            name: value for name, value in zip(field_names, values, strict=True) if name in tracked
+        }
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        if kwargs.get("fields") is None and (len(args) < 2 or args[1] is None):
+            self.remember_address()
+
+    def remember_address(self) -> None:
+        """Take the current values as the stored ones (after a save)."""
+        self._stored_address = {name: getattr(self, name) for name in self.tracked_fields()}
+
+    @classmethod
+    def address_of(cls, values: Mapping[str, Any]) -> str:
+        """The URL of the item's page for these values of `address_fields`."""
+        raise NotImplementedError
+
+    @classmethod
+    def was_public(cls, values: Mapping[str, Any], *, at: datetime | None = None) -> bool:
+        """Whether an item with these stored values had been seen by readers (by `at`):
+        `has_been_live` for values read from the database."""
+        at = at or timezone.now()
+        first, publish_at = values.get("first_published_at"), values.get("publish_at")
+        live = values.get("status") == Status.PUBLISHED and publish_at is not None
+        return (live and publish_at <= at) or (first is not None and first <= at)
+
+    def moved_from(self, *, update_fields: Iterable[str] | None = None) -> str | None:
+        """The path readers knew this item at, when this save changes it; None otherwise.
+
+        Compares with the values the item was loaded with (no query), or, for an item not
+        loaded from the database (a revert restores a deserialized one), with the stored row.
+        An address no reader could have seen (a draft, a schedule not yet reached) is not kept.
+        """
+        if self.pk is None or (
+            update_fields is not None and not set(update_fields) & set(self.address_fields)
+        ):
+            return None
+        stored = getattr(self, "_stored_address", None)
+        if stored is None or not set(self.tracked_fields()) <= stored.keys():
+            stored = (
+                type(self)._base_manager.filter(pk=self.pk).values(*self.tracked_fields()).first()
+            )
+            if stored is None:
+                return None
+        if not self.was_public(stored):
+            return None
+        old = site_path(self.address_of(stored))
+        current = {name: getattr(self, name) for name in self.address_fields}
+        return old if old != site_path(self.address_of({**stored, **current})) else None
+
+    @property
+    def site_path(self) -> str:
+        """The path of the item's page as a request sees it (decoded, without the script
+        prefix): what `ItemRedirect.old_path` keeps."""
+        return site_path(self.get_absolute_url())
+
+    def get_twin_url(self) -> str | None:
+        """The address of the item's Markdown twin, if it has one."""
+        return None
 
     @classmethod
     def publishable_constraints(cls) -> list[models.BaseConstraint]:
@@ -418,8 +511,11 @@ class Story(Publishable):
         "self", symmetrical=False, blank=True, related_name="+"
     )
 
+    redirects = GenericRelation("ItemRedirect", related_query_name="story")
+
     image_credit_fields = (("lead_image", "lead_image_credit"),)
     related_item_relations = ("related_stories",)
+    address_fields = ("publish_at", "created_at", "slug")
 
     class Meta:
         verbose_name_plural = "stories"
@@ -442,11 +538,16 @@ class Story(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        when = timezone.localdate(self.publish_at or self.created_at)
-        return reverse(
-            "newsroom:story",
-            kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": self.slug},
+        return self.address_of(
+            {"publish_at": self.publish_at, "created_at": self.created_at, "slug": self.slug}
         )
+
+    @classmethod
+    def address_of(cls, values: Mapping[str, Any]) -> str:
+        """A story lives at the local date it went live (or was written, before that)."""
+        when = timezone.localdate(values["publish_at"] or values["created_at"])
+        day = {"year": when.year, "month": when.month, "day": when.day}
+        return reverse("newsroom:story", kwargs={**day, "slug": values["slug"]})
 
     @property
     def body_html(self) -> str:
@@ -507,6 +608,91 @@ class Correction(CorrectionBase):
 
     class Meta(CorrectionBase.Meta):
         pass
+
+
+def site_path(url: str) -> str:
+    """A URL made by `reverse()` as a request's `path_info` gives it: without the script
+    prefix, percent-encoding decoded (`/events/2010/04/07/严重/`)."""
+    prefix = get_script_prefix()
+    if url.startswith(prefix):
+        url = "/" + url[len(prefix) :]
+    return unquote(url)
+
+
+class ItemRedirectQuerySet(models.QuerySet):
+    def record(self, item: Publishable, old_path: str) -> None:
+        """`item` left `old_path`: the address now leads to it, wherever it moves next.
+
+        An address belongs to its latest holder; the item's own current address is no
+        longer an old one of it.
+        """
+        content_type = ContentType.objects.get_for_model(item)
+        self.update_or_create(
+            old_path=old_path,
+            defaults={
+                "content_type": content_type,
+                "object_id": item.pk,
+                "created_at": timezone.now(),
+            },
+        )
+        self.filter(content_type=content_type, object_id=item.pk, old_path=item.site_path).delete()
+
+    def record_moves(self, model: type[Publishable], before: Mapping[int, str]) -> int:
+        """After a bulk write (which sends no signals): `before` maps pks of `model` to the path
+        each had, if readers could have seen it; those now elsewhere are recorded. Returns how
+        many moved."""
+        moved = 0
+        pks = list(before)
+        for start in range(0, len(pks), 1000):
+            for item in model._base_manager.filter(pk__in=pks[start : start + 1000]).only(
+                "pk", *model.address_fields
+            ):
+                if item.site_path != before[item.pk]:
+                    self.record(item, before[item.pk])
+                    moved += 1
+        return moved
+
+    def for_path(self, path: str) -> tuple["ItemRedirect | None", bool]:
+        """The redirect for a request's path, and whether the path asked for a Markdown twin
+        (`…/<slug>.md` is the twin of `…/<slug>/`). One indexed query; none for a path no
+        item's page can have."""
+        twin = path.endswith(".md")
+        if twin:
+            path = path.removesuffix(".md") + "/"
+        if not path.endswith("/") or path == "/":
+            return None, twin
+        return self.select_related("content_type").filter(old_path=path).first(), twin
+
+
+class ItemRedirect(models.Model):
+    """An address an item had before its slug or date changed; it answers 301 to wherever the
+    item is now, while readers may see the item, and 404 otherwise (see newsroom/redirects.py).
+
+    Made automatically by every save that moves an item readers had seen; editors may delete
+    one in the desk.
+    """
+
+    old_path = models.CharField(
+        "old address",
+        max_length=400,
+        unique=True,
+        help_text="The path readers knew the item at, e.g. /events/2010/04/07/old-slug/.",
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField("moved at", default=timezone.now, editable=False)
+
+    objects = ItemRedirectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses (they lead readers to the current one)"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.old_path
 
 
 # Revisions (django-reversion): a story's version carries its bylines, citations and

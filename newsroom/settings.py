@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions and auth: a cached page for an anonymous reader costs no query.
     "newsroom.caching.PageCacheMiddleware",
+    # Old addresses of items (newsroom/redirects.py): looked up only when a page answers 404.
+    "newsroom.redirects.ItemRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

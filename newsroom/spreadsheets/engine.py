@@ -33,7 +33,7 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from newsroom.caching import invalidate_pages
-from newsroom.models import Entity, PublishProblem, Status
+from newsroom.models import Entity, ItemRedirect, PublishProblem, Status
 from newsroom.workflow import can_publish
 from sources.links import candidate_domains, domain_of
 from sources.models import Publisher, PublisherDomain, Source
@@ -1059,6 +1059,8 @@ class PublishableImporter(BulkImporter):
             return
         now = timezone.now()
         for batch in chunked(pending):
+            # Publishing again moves a story readers knew to today's date: keep the old address.
+            seen = self.model.objects.filter(pk__in=batch).seen_addresses()
             self.model.objects.filter(pk__in=batch).update(
                 status=Status.PUBLISHED,
                 publish_at=now,
@@ -1068,5 +1070,6 @@ class PublishableImporter(BulkImporter):
                 modified_by=self.user,
                 version=models.F("version") + 1,
             )
+            ItemRedirect.objects.record_moves(self.model, seen)
         for pk in pending:
             self.mark_updated(pk)
