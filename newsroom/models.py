@@ -538,9 +538,10 @@ class Story(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return self.address_of(
-            {"publish_at": self.publish_at, "created_at": self.created_at, "slug": self.slug}
-        )
+        values = {"publish_at": self.publish_at, "slug": self.slug}
+        if self.publish_at is None:  # pages that list stories load no `created_at`
+            values["created_at"] = self.created_at
+        return self.address_of(values)
 
     @classmethod
     def address_of(cls, values: Mapping[str, Any]) -> str:
