@@ -3,9 +3,11 @@ readers knew, for its page and its Markdown twin, in one hop, and only while rea
 """
 
 import datetime as dt
+from io import StringIO
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 from events.models import Event
@@ -311,3 +313,21 @@ def test_finding_an_old_address_costs_one_query_and_leading_to_the_item_one_more
         assert redirect_for(requests.get("/events/2010/04/07/never-was/")) is None
     with django_assert_num_queries(0):
         assert redirect_for(requests.get("/favicon.ico")) is None
+
+
+def test_imports_match_items_by_address_so_a_new_slug_makes_a_new_item(tmp_path, reader, editor):
+    event = live_event(slug="the-vote", headline="The vote")
+    sheet = csv_bytes([["date", "slug", "headline"], ["2010-04-07", "the-new-vote", "The vote"]])
+    assert import_file(sheet, "events", user=editor).state == "imported"
+    day = tmp_path / "news" / "2010" / "04" / "7"
+    day.mkdir(parents=True)
+    (day / "the-vote-again.md").write_text("### [2010-04-7](/news/2010/04/7/index.md)\n\n# Again\n")
+    call_command("import_archive", str(tmp_path), stdout=StringIO())
+
+    assert set(Event.objects.values_list("slug", flat=True)) == {
+        "the-vote",
+        "the-new-vote",
+        "the-vote-again",
+    }
+    assert not ItemRedirect.objects.exists()
+    assert reader.get(event.get_absolute_url()).status_code == 200
