@@ -233,8 +233,12 @@ class Publishable(models.Model):
             self.remember_address()
 
     def remember_address(self) -> None:
-        """Take the current values as the stored ones (after a save)."""
-        self._stored_address = {name: getattr(self, name) for name in self.tracked_fields()}
+        """Take the current values as the stored ones (after a save); deferred ones stay
+        unknown (reading them would cost a query)."""
+        deferred = self.get_deferred_fields()
+        self._stored_address = {
+            name: getattr(self, name) for name in self.tracked_fields() if name not in deferred
+        }
 
     @classmethod
     def address_of(cls, values: Mapping[str, Any]) -> str:
