@@ -331,3 +331,12 @@ def test_imports_match_items_by_address_so_a_new_slug_makes_a_new_item(tmp_path,
     }
     assert not ItemRedirect.objects.exists()
     assert reader.get(event.get_absolute_url()).status_code == 200
+
+
+def test_only_reading_requests_are_redirected(client, reader, editor):
+    event = live_event(slug="before")
+    old = event.get_absolute_url()
+    desk_change(client, editor, event, slug="after")
+
+    assert reader.head(old).status_code == 301
+    assert reader.post(old).status_code == 405  # the page reads only; never a redirect
