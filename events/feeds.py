@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from newsroom.models import Entity, Section, Story
+from newsroom.models import Author, Entity, Section, Story
 from newsroom.views import story_cards
 
 from .models import Event, published_about
@@ -105,6 +105,28 @@ class SectionFeed(ItemFeed):
         return latest_stories(Story.objects.published().filter(section=section))
 
 
+class AuthorFeed(ItemFeed):
+    """An author's published stories, newest first; 404 like the page when there is none."""
+
+    def get_object(self, request, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, author: Author) -> str:
+        return f"{settings.SITE_NAME}: {author.name}"
+
+    def description(self, author: Author) -> str:
+        return f"The latest stories by {author.name}."
+
+    def link(self, author: Author) -> str:
+        return author.get_absolute_url()
+
+    def items(self, author: Author):
+        stories = latest_stories(author.published_stories())
+        if not stories:
+            raise Http404("No published story carries this author's byline.")
+        return stories
+
+
 class TopicFeed(ItemFeed):
     """An entity's events and stories, newest first (one query per kind)."""
 
@@ -144,4 +166,5 @@ def atom(feed_class: type[Feed]) -> type[Feed]:
 LatestStoriesAtom = atom(LatestStoriesFeed)
 LatestEventsAtom = atom(LatestEventsFeed)
 SectionAtom = atom(SectionFeed)
+AuthorAtom = atom(AuthorFeed)
 TopicAtom = atom(TopicFeed)

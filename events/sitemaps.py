@@ -12,9 +12,10 @@ from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.models import Entity, Section, Story, TaggedStory
+from newsroom.models import Author, Entity, Section, Story, StoryAuthor, StoryCitation, TaggedStory
+from sources.models import Publisher
 
-from .models import Event, TaggedEvent
+from .models import Event, EventCitation, TaggedEvent
 
 NEWS_WINDOW = dt.timedelta(days=2)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs per sitemap
@@ -96,6 +97,43 @@ class TopicSitemap(Sitemap):
         )
 
 
+class AuthorSitemap(Sitemap):
+    """Authors in the byline of at least one published story (others have no page)."""
+
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        stories = Story.objects.published().values("pk")
+        return (
+            Author.objects.filter(
+                Exists(StoryAuthor.objects.filter(author=OuterRef("pk"), story__in=stories))
+            )
+            .only("slug")
+            .order_by("slug")
+        )
+
+
+class PublisherSitemap(Sitemap):
+    """Publishers that at least one published event or story cites (others have no page)."""
+
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        events = Event.objects.published().values("pk")
+        stories = Story.objects.published().values("pk")
+        here = OuterRef("pk")
+        return (
+            Publisher.objects.filter(
+                Exists(EventCitation.objects.filter(source__publisher=here, item__in=events))
+                | Exists(StoryCitation.objects.filter(source__publisher=here, item__in=stories))
+            )
+            .only("slug")
+            .order_by("slug")
+        )
+
+
 class StaticSitemap(Sitemap):
     changefreq = "hourly"
     priority = 1.0
@@ -131,5 +169,7 @@ SITEMAPS = {
     "days": DaySitemap,
     "sections": SectionSitemap,
     "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+    "publishers": PublisherSitemap,
     "news": NewsSitemap,
 }

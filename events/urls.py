@@ -40,6 +40,8 @@ urlpatterns = [
     path("feeds/events/atom/", feeds.LatestEventsAtom(), name="events_atom"),
     path("sections/<name:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
     path("sections/<name:slug>/atom/", feeds.SectionAtom(), name="section_atom"),
+    path("authors/<name:slug>/feed/", feeds.AuthorFeed(), name="author_feed"),
+    path("authors/<name:slug>/atom/", feeds.AuthorAtom(), name="author_atom"),
     path("topics/<name:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
     path("topics/<name:slug>/atom/", feeds.TopicAtom(), name="topic_atom"),
     # Discovery

@@ -439,6 +439,17 @@ class Author(SharedRecord):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:author", kwargs={"slug": self.slug})
+
+    @property
+    def bio_html(self) -> str:
+        return render_markdown(self.bio)
+
+    def published_stories(self) -> models.QuerySet:
+        """The stories readers may see with this author in the byline (one byline each)."""
+        return Story.objects.published().filter(bylines__author=self)
+
 
 class TaggedStory(ItemBase):
     content_object = models.ForeignKey(

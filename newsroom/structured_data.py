@@ -13,10 +13,11 @@ from django.http import HttpRequest
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Story
+from .models import Author, Story
 from .renditions import shared_image
 
 HEADLINE_LIMIT = 110  # what search engines show of `headline`
+DESCRIPTION_LIMIT = 300  # of a profile's description: the first lines of a bio
 
 
 @dataclass
@@ -181,4 +182,18 @@ def story_article(story: Story, *, request: HttpRequest) -> Article:
         keywords=[entity.name for entity in story.entities.all()],
         corrections=corrections,
         citations=[citation.source.url for citation in story.citations.all()],
+    )
+
+
+def author_profile(author: Author, *, request: HttpRequest) -> SafeString:
+    """schema.org ProfilePage JSON-LD of an author's page, its main entity the Person."""
+    url = request.build_absolute_uri(author.get_absolute_url())
+    person = {"@type": "Person", "name": author.name, "url": url}
+    if author.role:
+        person["jobTitle"] = author.role
+    if author.bio:
+        person["description"] = truncate(strip_tags(author.bio_html).strip(), DESCRIPTION_LIMIT)
+    person["worksFor"] = {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME}
+    return json_script(
+        {"@context": "https://schema.org", "@type": "ProfilePage", "url": url, "mainEntity": person}
     )

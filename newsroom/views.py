@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DateDetailView, ListView
 
 from .converters import day_or_404
-from .models import Section, Story, StoryAuthor, StoryCitation
-from .structured_data import story_article
+from .models import Author, Section, Story, StoryAuthor, StoryCitation
+from .structured_data import author_profile, story_article
 
 
 def bylines() -> Prefetch:
@@ -101,3 +101,32 @@ class SectionDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
+
+
+class AuthorDetailView(ListView):
+    """An author's bio and published stories, newest first.
+
+    An author with no published story has no page (404), like a publisher nothing published
+    cites: an author added with a draft reaches readers only with a story an editor published.
+    """
+
+    page_cache = True
+
+    template_name = "newsroom/author_detail.html"
+    paginate_by = 20
+    context_object_name = "stories"
+
+    def get_queryset(self) -> QuerySet:
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return story_cards(self.author.published_stories()).order_by("-publish_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            author=self.author,
+            profile=author_profile(self.author, request=self.request),
+            **kwargs,
+        )
+        # The paginator's count, already made: not `allow_empty = False`, which asks again.
+        if not context["paginator"].count:
+            raise Http404("No published story carries this author's byline.")
+        return context
