@@ -70,7 +70,7 @@ def expect_sources_in_order(page):
     for index, name in enumerate(PUBLISHERS):
         item = items.nth(index)
         assert item.get_attribute("id") == f"source-{index + 1}"
-        assert item.get_by_role("link").inner_text() == name
+        assert item.get_by_role("link").first.inner_text() == name  # the publisher's page
         assert f"Report number {index + 1}" in item.inner_text()
 
 

@@ -221,17 +221,22 @@ def test_event_citations_are_numbered_in_position_order_and_the_cover_credit_is_
 
     html = client.get(event.get_absolute_url()).content.decode()
 
+    def listed(position, publisher, url):
+        return html.index(
+            f'<li id="source-{position}"><a href="{publisher.get_absolute_url()}">'
+            f'{publisher.name}</a>: <a href="{url}" rel="noopener">'
+        )
+
     first, second, third = (
-        html.index(
-            '<li id="source-1"><a href="https://aj.example/1" rel="noopener">Al Jazeera</a>'
-        ),
-        html.index('<li id="source-2"><a href="https://bbc.example/2" rel="noopener">BBC</a>'),
-        html.index(
-            '<li id="source-3"><a href="https://xinhua.example/3" rel="noopener">Xinhua</a>'
-        ),
+        listed(1, al_jazeera, "https://aj.example/1"),
+        listed(2, bbc, "https://bbc.example/2"),
+        listed(3, xinhua, "https://xinhua.example/3"),
     )
     assert first < second < third
-    assert 'Cover image: <a href="https://aj.example/" rel="noopener">Al Jazeera</a>' in html
+    assert (
+        f'Cover image: <a href="{al_jazeera.get_absolute_url()}">Al Jazeera</a>: '
+        '<a href="https://aj.example/" rel="noopener">'
+    ) in html
     assert 'id="source-4"' not in html
 
 

@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from newsroom.models import Entity, Status, Story, StoryAuthor
+from newsroom.models import Author, Entity, Status, Story, StoryAuthor
 from newsroom.navigation import nav_sections
+from sources.models import Publisher
 from tests.factories import (
     AuthorFactory,
     CategoryFactory,
@@ -50,6 +51,10 @@ def published_story(**kwargs) -> Story:
 def add_bylines(story: Story, *names: str) -> None:
     for position, name in enumerate(names):
         StoryAuthor.objects.create(story=story, author=AuthorFactory(name=name), position=position)
+
+
+def author_url(name: str) -> str:
+    return Author.objects.get(name=name).get_absolute_url()
 
 
 # Layout shared by every page ---------------------------------------------------------------
@@ -97,8 +102,8 @@ def test_front_page_lists_the_latest_published_stories_with_section_bylines_and_
     assert f'href="{newer.get_absolute_url()}">Newer story</a>' in html
     assert "Why it matters." in html
     assert (
-        'By <span class="author">Asel Bekova</span> and <span class="author">John Smith</span>'
-        in html
+        f'By <a class="author" href="{author_url("Asel Bekova")}">Asel Bekova</a> and '
+        f'<a class="author" href="{author_url("John Smith")}">John Smith</a>' in html
     )
     assert "Invisible" not in html
 
@@ -234,7 +239,7 @@ def test_story_page_shows_the_story(client, world):
     assert '<time datetime="2010-04-20T11:00:00+00:00">' in html
 
 
-def test_story_citations_are_numbered_in_order_and_link_the_publisher_to_the_source(client):
+def test_story_citations_are_numbered_in_order_and_link_the_publisher_and_the_source(client):
     story = published_story()
     for position, name in ((2, "BBC"), (1, "Al Jazeera"), (3, "Xinhua")):
         StoryCitationFactory(
@@ -248,13 +253,16 @@ def test_story_citations_are_numbered_in_order_and_link_the_publisher_to_the_sou
 
     html = client.get(story.get_absolute_url()).content.decode()
 
-    first = html.index(
-        '<li id="source-1"><a href="https://aljazeera.example/1" rel="noopener">Al Jazeera</a>'
-    )
-    second = html.index('<li id="source-2"><a href="https://bbc.example/2" rel="noopener">BBC</a>')
-    third = html.index(
-        '<li id="source-3"><a href="https://xinhua.example/3" rel="noopener">Xinhua</a>'
-    )
+    def listed(position, name, url):
+        publisher = Publisher.objects.get(name=name)
+        return html.index(
+            f'<li id="source-{position}"><a href="{publisher.get_absolute_url()}">{name}</a>: '
+            f'<a href="{url}" rel="noopener">'
+        )
+
+    first = listed(1, "Al Jazeera", "https://aljazeera.example/1")
+    second = listed(2, "BBC", "https://bbc.example/2")
+    third = listed(3, "Xinhua", "https://xinhua.example/3")
     assert first < second < third
 
 
