@@ -264,3 +264,13 @@ def test_author_page_query_count_does_not_grow_with_stories(client, ann, django_
     with django_assert_num_queries(5):
         response = client.get("/authors/ann-ivanova/")
     assert len(headlines(response.content.decode())) == 11
+
+
+def test_an_edited_bio_shows_at_once_on_the_cached_author_page(client, ann):
+    story_by(ann, "A story")
+    assert "Bishkek" in client.get("/authors/ann-ivanova/").content.decode()
+
+    ann.bio = "Now reports from Osh."
+    ann.save()
+
+    assert "Now reports from Osh." in client.get("/authors/ann-ivanova/").content.decode()
