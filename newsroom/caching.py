@@ -356,9 +356,9 @@ class ResilientCacheMixin:
                 self.RETRY_AFTER,
             )
 
-    def health_problem(self) -> str | None:
+    def health_error(self) -> Exception | None:
         """None when the cache answers now (a write, read and delete of a key of its own),
-        else what went wrong. Unlike every other method, this one asks the cache even while it
+        else the error met. Unlike every other method, this one asks the cache even while it
         is paused after a failure, and leaves that state alone."""
         key = f"healthz:{secrets.token_hex(8)}"
         token = secrets.token_hex(8)
@@ -368,8 +368,8 @@ class ResilientCacheMixin:
             read = cache.get(key)
             cache.delete(key)
         except self.errors as error:
-            return f"{type(error).__name__}: {error}"
-        return None if read == token else "a value written could not be read back"
+            return error
+        return None if read == token else LookupError("a value written was not read back")
 
     def get(self, key, default=None, version=None):
         return self._guarded(default, super().get, key, default, version)

@@ -13,6 +13,7 @@ balancers probe over HTTP. Host checks still apply: `ALLOWED_HOSTS` must include
 address the load balancer sends as `Host`.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -25,8 +26,16 @@ from django.views.decorators.http import require_safe
 from newsroom.caching import ResilientRedisCache
 
 PATH = "healthz"
+logger = logging.getLogger(__name__)
 #: PostgreSQL gives up on the check's query after this long (milliseconds).
 STATEMENT_TIMEOUT_MS = 2000
+
+
+def describe(error: Exception) -> str:
+    """The kind of error, for the answer (anyone may read it: the details, which may name
+    hosts and users, go to the log only)."""
+    logger.warning("/healthz: %s: %s", type(error).__name__, error)
+    return type(error).__name__
 
 
 def database_problem() -> str | None:
@@ -37,11 +46,12 @@ def database_problem() -> str | None:
                 with transaction.atomic():
                     cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
                     cursor.execute("SELECT 1")
+                    cursor.fetchone()
             else:
                 cursor.execute("SELECT 1")
-            cursor.fetchone()
+                cursor.fetchone()
     except DatabaseError as error:
-        return f"{type(error).__name__}: {error}".strip()
+        return describe(error)
     return None
 
 
@@ -53,10 +63,8 @@ def cache_problem() -> str | None:
     """
     for alias in settings.CACHES:
         cache = caches[alias]
-        if isinstance(cache, ResilientRedisCache):
-            problem = cache.health_problem()
-            if problem:
-                return problem if len(settings.CACHES) == 1 else f"{alias}: {problem}"
+        if isinstance(cache, ResilientRedisCache) and (error := cache.health_error()):
+            return f"{alias}: {describe(error)}"
     return None
 
 
