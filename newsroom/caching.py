@@ -161,9 +161,14 @@ def page_key(request: HttpRequest, generation: str) -> str:
     return f"page-cache:page:{generation}:{hashlib.sha256(address).hexdigest()}"
 
 
+#: Paths the page cache never reads nor writes: `/healthz` must see the cache as it is.
+NEVER_CACHED_PATHS = frozenset({"/healthz"})
+
+
 def may_use_cache(request: HttpRequest) -> bool:
     return (
         settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
+        and request.path_info not in NEVER_CACHED_PATHS
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
@@ -350,6 +355,21 @@ class ResilientCacheMixin:
                 error,
                 self.RETRY_AFTER,
             )
+
+    def health_error(self) -> Exception | None:
+        """None when the cache answers now (a write, read and delete of a key of its own),
+        else the error met. Unlike every other method, this one asks the cache even while it
+        is paused after a failure, and leaves that state alone."""
+        key = f"healthz:{secrets.token_hex(8)}"
+        token = secrets.token_hex(8)
+        cache = super()
+        try:
+            cache.set(key, token, 10)
+            read = cache.get(key)
+            cache.delete(key)
+        except self.errors as error:
+            return error
+        return None if read == token else LookupError("a value written was not read back")
 
     def get(self, key, default=None, version=None):
         return self._guarded(default, super().get, key, default, version)

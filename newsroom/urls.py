@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import media
+from newsroom import health, media
 from newsroom.preview import preview_view
 
 #: Preview views by model label; a signed token names the model (see newsroom/preview.py).
@@ -14,6 +14,8 @@ PREVIEW_VIEWS = {
 }
 
 urlpatterns = [
+    # For load balancers: 200 or 503, never cached nor redirected (newsroom/health.py).
+    path(health.PATH, health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("preview/<str:token>/", preview_view, {"views": PREVIEW_VIEWS}, name="preview"),
     path("", include("events.urls")),
