@@ -671,11 +671,18 @@ class ItemRedirectQuerySet(models.QuerySet):
     def for_path(self, path: str) -> tuple["ItemRedirect | None", bool]:
         """The redirect for a request's path, and whether the path asked for a Markdown twin
         (`…/<slug>.md` is the twin of `…/<slug>/`). One indexed query; none for a path no
-        item's page can have."""
+        item's page can have (not a folder, too long to be stored, or with a control character,
+        which no slug has and PostgreSQL refuses in a query)."""
         twin = path.endswith(".md")
         if twin:
             path = path.removesuffix(".md") + "/"
-        if not path.endswith("/") or path == "/":
+        longest = ItemRedirect._meta.get_field("old_path").max_length
+        if (
+            not path.endswith("/")
+            or path == "/"
+            or len(path) > longest
+            or any(ord(char) < 32 or ord(char) == 127 for char in path)
+        ):
             return None, twin
         return self.select_related("content_type").filter(old_path=path).first(), twin
 

@@ -315,6 +315,17 @@ def test_finding_an_old_address_costs_one_query_and_leading_to_the_item_one_more
         assert redirect_for(requests.get("/favicon.ico")) is None
 
 
+def test_an_address_no_slug_can_have_is_not_looked_up(client, django_assert_num_queries):
+    """A NUL byte or another control character (which PostgreSQL refuses in a query) and an
+    address longer than any stored one answer 404 without a query."""
+    requests = RequestFactory()
+
+    for path in ("/events/2010/04/07/a%00b/", "/sections/%1F/", "/events/" + "x" * 500 + "/"):
+        with django_assert_num_queries(0):
+            assert redirect_for(requests.get(path)) is None
+        assert client.get(path).status_code == 404
+
+
 def test_imports_match_items_by_address_so_a_new_slug_makes_a_new_item(tmp_path, reader, editor):
     event = live_event(slug="the-vote", headline="The vote")
     sheet = csv_bytes([["date", "slug", "headline"], ["2010-04-07", "the-new-vote", "The vote"]])
